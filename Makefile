@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` and `make test`. Only package registries are used.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test bench samples dbt-sync clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/lakehouse run
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m orchestration.bench
+
+# Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
+samples: setup
+	rm -rf data/samples/childcare_centers data/samples/childcare_meals
+	$(VENV)/bin/lakehouse generate --scale 0.03 --days 21 --out data/samples
+
+dbt-sync: setup
+	$(VENV)/bin/lakehouse catalog dbt-sync
+
+clean:
+	rm -rf data/catalog.ducklake* data/lake data/landing data/quality data/analyst data/dagster_home data/.lake.lock

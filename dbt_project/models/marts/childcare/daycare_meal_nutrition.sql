@@ -1,0 +1,41 @@
+-- Per centre, week and meal slot. A cell with fewer than small_cell_min children (from the contract)
+-- keeps its key but withholds every measure; no totals are published beside it.
+{%- set small_cell_min = config.get('meta')['small_cell_min'] %}
+
+with cells as (
+    select
+        center_code,
+        week_start,
+        meal_slot,
+        count(distinct child_pseudonym) as children,
+        count(*) as child_meals,
+        avg(leftover_rate) as mean_leftover_rate,
+        avg(kcal) as kcal_per_child_meal,
+        avg(protein_g) as protein_g_per_child_meal
+    from {{ ref('stg_childcare__meals') }}
+    group by center_code, week_start, meal_slot
+),
+
+flagged as (
+    select *, children < {{ small_cell_min }} as suppressed from cells
+)
+
+select
+    flagged.center_code,
+    centers.center_name,
+    centers.center_type,
+    flagged.week_start,
+    flagged.meal_slot,
+    case when not suppressed then children end as children_served,
+    case when not suppressed then child_meals end as child_meals_served,
+    case when not suppressed then mean_leftover_rate end as mean_leftover_rate,
+    case when not suppressed then kcal_per_child_meal end as kcal_per_child_meal,
+    case when not suppressed then protein_g_per_child_meal end as protein_g_per_child_meal,
+    reference.kcal_reference,
+    reference.protein_g_reference,
+    case when not suppressed then round(100 * kcal_per_child_meal / reference.kcal_reference, 1) end as kcal_pct_of_reference,
+    case when not suppressed then round(100 * protein_g_per_child_meal / reference.protein_g_reference, 1) end as protein_pct_of_reference,
+    suppressed
+from flagged
+left join {{ ref('stg_childcare__centers') }} as centers using (center_code)
+left join {{ ref('meal_nutrition_reference') }} as reference using (meal_slot)

@@ -1,0 +1,39 @@
+-- Child identifiers become keyed per-purpose pseudonyms here and go no further.
+-- pseudonymize() is registered by transforms/dbt_plugin.py; it runs once per distinct child.
+{%- set purpose = config.get('meta')['purpose_code'] %}
+
+with latest as (
+    select
+        *,
+        row_number() over (
+            partition by center_code, child_id, meal_date, meal_slot
+            order by _loaded_at desc, _row_number desc
+        ) as recency
+    from {{ source('raw_identified', 'childcare_meals') }}
+),
+
+children as (
+    select child_id, pseudonymize('{{ purpose }}', child_id) as child_pseudonym
+    from (select distinct child_id from latest where recency = 1)
+)
+
+select
+    children.child_pseudonym,
+    latest.center_code,
+    latest.class_age,
+    latest.meal_date,
+    cast(date_trunc('week', latest.meal_date) as date) as week_start,
+    latest.meal_slot,
+    latest.menu,
+    coalesce(
+        list_transform(string_split(latest.allergen_codes, '.'), code -> cast(code as integer)),
+        cast([] as integer[])
+    ) as allergen_codes,
+    latest.served_g,
+    latest.leftover_g,
+    case when latest.served_g > 0 then latest.leftover_g / latest.served_g else 0 end as leftover_rate,
+    latest.kcal,
+    latest.protein_g
+from latest
+inner join children using (child_id)
+where latest.recency = 1

@@ -1,0 +1,42 @@
+"""Privacy gates as blocking checks on every mart and release (governance.md §4)."""
+
+
+import dagster as dg
+
+from catalog.contracts import Contract, load_contracts
+from orchestration.lake import lake_session
+from orchestration.metadata import asset_key
+from orchestration.resources import LakeResource
+from quality.privacy_gates import release_gates
+
+GATES = ("no_direct_identifiers", "small_cells_suppressed")
+
+
+def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
+    key = asset_key(contract)
+
+    @dg.multi_asset_check(
+        name=f"privacy_gates__{contract.id}",
+        specs=[dg.AssetCheckSpec(gate, asset=key, blocking=True, description=f"Privacy gate {gate} (governance.md §4)")
+               for gate in GATES],
+    )
+    def gates(context: dg.AssetCheckExecutionContext, lake: LakeResource):
+        with lake_session(lake.settings(), read_only=True) as con:
+            results = [r for t in contract.tables for r in release_gates(con, f"lake.{t.physical_name}", contract, t)]
+        for gate in GATES:
+            mine = [r for r in results if r.gate == gate]
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=gate,
+                passed=all(r.passed for r in mine),
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "findings": dg.MetadataValue.json([f for r in mine for f in r.findings]),
+                    "evidence": dg.MetadataValue.json([r.evidence for r in mine]),
+                },
+            )
+
+    return gates
+
+
+PRIVACY_CHECKS = [privacy_checks(c) for c in load_contracts().values() if c.layer in ("mart", "release")]

@@ -1,0 +1,259 @@
+"""`lakehouse`: the command line of the Gangseo AI data lakehouse.
+
+Heavy modules (Dagster, dbt, GX) are imported inside the commands that need them, so `--help`,
+`sources` and `catalog` answer at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+
+app = typer.Typer(help="Gangseo AI data lakehouse (AI 강서): ingest, check, pseudonymize, serve.", no_args_is_help=True)
+catalog_app = typer.Typer(help="Data contracts, glossary and the catalog.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
+
+
+def emit(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
+    """Print rows as a table, a JSON array of objects, or CSV."""
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        return
+    columns = list(rows[0]) if rows else []
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    table = RichTable(title=title or None)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*[", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row.values()])
+    out.print(table)
+
+
+def progress(description: str) -> Progress:
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+    bar.add_task(description)
+    return bar
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def run(fmt: FormatOption = Format.table) -> None:
+    """Materialize every asset on the inbox (default data/samples), run all checks, build marts and releases."""
+    from orchestration.lake import ensure_zones
+    from orchestration.runner import run_main
+
+    settings = Settings.from_env()
+    ensure_zones(settings)
+    with progress("Running the main job (ingest → checks → dbt → gates → release → analyst DB)"):
+        summary = run_main(settings)
+    if fmt is Format.json:
+        typer.echo(json.dumps(summary.__dict__, ensure_ascii=False, indent=2))
+    else:
+        out.print(f"[bold]Run {summary.run_id}[/bold]: {'[green]success' if summary.success else '[red]FAILED'}[/]")
+        out.print(f"Assets materialized: {len(summary.assets_materialized)}")
+        out.print(f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
+        for name in summary.checks_failed:
+            out.print(f"  [red]failed[/red] {name}")
+        for failure in summary.failures:
+            out.print(f"  [red]step failed[/red] {failure}")
+        emit([{"table": k, "rows": v} for k, v in summary.rows.items()], Format.table, "Rows per table")
+        out.print(f"Lake: catalog {settings.catalog_uri}, files {settings.lake_dir}")
+        out.print(f"Analyst DB: {settings.analyst_db}  ·  GX Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html")
+        out.print("Steward UI: `.venv/bin/lakehouse ui` then open http://127.0.0.1:3000")
+    if not summary.success:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="Source id (see `lakehouse sources`)")],
+    path: Annotated[Path, typer.Argument(help="File to ingest")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Land PATH immutably, validate every row against the SOURCE contract, load or quarantine it."""
+    from orchestration.ingest import IngestFailed, ingest_file
+    from transforms.sources import SOURCES
+
+    if source not in SOURCES:
+        fail(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    settings = Settings.from_env()
+    try:
+        with progress(f"Ingesting {path.name} into {source}"):
+            result = ingest_file(settings, source, path, run_id=f"cli-{os.getpid()}")
+    except IngestFailed as exc:
+        fail(str(exc))
+    if fmt is Format.json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        emit([result.as_json()], fmt, "Ingest")
+
+
+@app.command()
+def sources(fmt: FormatOption = Format.table) -> None:
+    """Source ids and the formats each accepts."""
+    from transforms.sources import SOURCES
+
+    emit([{"source": s.id, "formats": list(s.formats), "suffixes": list(s.suffixes)} for s in SOURCES.values()], fmt, "Sources")
+
+
+@catalog_app.command("list")
+def catalog_list(fmt: FormatOption = Format.table) -> None:
+    """Every dataset with its layer, tier and owners."""
+    from catalog.contracts import load_contracts
+    from catalog.search import summary
+
+    emit([summary(c) for c in load_contracts().values()], fmt, "Datasets")
+
+
+@catalog_app.command("show")
+def catalog_show(name: str, fmt: FormatOption = Format.table) -> None:
+    """One dataset: owner, steward, tier, contract version, columns, upstream and downstream."""
+    from catalog.contracts import ContractError, get_contract
+    from catalog.search import detail
+
+    try:
+        info = detail(get_contract(name))
+    except ContractError as exc:
+        fail(str(exc))
+    if fmt is Format.json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    for key in ("id", "name", "layer", "tier", "owners", "steward", "version", "purpose_code", "legal_basis",
+                "retention", "upstream", "downstream", "contract_file"):
+        out.print(f"[bold]{key}[/bold]: {info[key]}")
+    out.print(info["description"])
+    out.print(info["description_ko"])
+    for table in info["tables"]:
+        emit(table["columns"], fmt, table["name"])
+
+
+@catalog_app.command("search")
+def catalog_search(term: str, fmt: FormatOption = Format.table) -> None:
+    """Search datasets, columns and the glossary in Korean or English."""
+    from catalog.search import search
+
+    emit(search(term), fmt, f"Matches for {term!r}")
+
+
+@catalog_app.command("dbt-sync")
+def catalog_dbt_sync(check: Annotated[bool, typer.Option(help="Only report drift; exit 1 if any")] = False) -> None:
+    """Regenerate the dbt model/seed YAML (enforced contracts, tests) from the data contracts."""
+    from catalog.dbt_sync import generated_files, sync
+
+    if check:
+        drift = [str(p) for p, text in generated_files(DBT_PROJECT_DIR).items()
+                 if not p.exists() or p.read_text(encoding="utf-8") != text]
+        for path in drift:
+            err.print(f"out of date: {path}")
+        raise typer.Exit(1 if drift else 0)
+    for path in sync(DBT_PROJECT_DIR):
+        out.print(f"wrote {path}")
+
+
+@app.command()
+def sql(query: str, fmt: FormatOption = Format.table) -> None:
+    """Query the analyst database: marts only, read-only, no external access, configuration locked."""
+    import duckdb
+
+    from orchestration.analyst import analyst_connection
+
+    try:
+        con = analyst_connection(Settings.from_env())
+        cursor = con.execute(query)
+        names = [d[0] for d in cursor.description or []]
+        rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    except (duckdb.Error, FileNotFoundError) as exc:
+        fail(str(exc))
+    emit(rows, fmt)
+
+
+@app.command()
+def export(
+    pilot: Annotated[str, typer.Argument(help="Pilot id, e.g. daycare_food_scanner")],
+    purpose: Annotated[str, typer.Option(help="A purpose code registered for the pilot")],
+    reason: Annotated[str, typer.Option(help="Why this export is needed (recorded in the access log)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the Parquet files and manifest.json")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Export a pilot's release as Parquet + manifest.json; every export and refusal is access-logged."""
+    from orchestration.export import ExportRefused, export_release
+
+    try:
+        with progress(f"Exporting {pilot}"):
+            manifest = export_release(Settings.from_env(), pilot, purpose, reason, out_dir)
+    except ExportRefused as exc:
+        fail(f"export refused: {exc}")
+    if fmt is Format.json:
+        typer.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
+    else:
+        emit([{"table": n, "rows": t["rows"], "file": t["file"], "sha256": t["sha256"][:16]} for n, t in manifest["tables"].items()],
+             fmt, f"Exported to {out_dir}")
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 3000) -> None:
+    """Start the Dagster UI for stewards, read-only, on 127.0.0.1."""
+    from orchestration.runner import dagster_instance
+
+    settings = Settings.from_env()
+    dagster_instance(settings)  # sets DAGSTER_HOME so the UI shows the main job's runs
+    webserver = Path(sys.executable).with_name("dagster-webserver")
+    out.print(f"Dagster UI (read-only): http://127.0.0.1:{port}")
+    subprocess.run([str(webserver), "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port), "--read-only"],
+                   cwd=PROJECT_ROOT, check=False)
+
+
+@app.command()
+def generate(
+    scale: Annotated[float, typer.Option(help="Scale factor; 1 ≈ one year of Gangseo-sized operations")] = 1.0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory (one folder per source)")] = Path("generated"),
+    days: Annotated[int, typer.Option(help="Calendar days of meals")] = 365,
+    seed: Annotated[int, typer.Option(help="Random seed (fixed for reproducible files)")] = 20261125,
+    dirty_rate: Annotated[float, typer.Option(help="Share of meal rows made invalid on purpose")] = 0.002,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Write synthetic source files in their real formats (fixed seed)."""
+    from transforms.synthetic.childcare import generate_childcare
+
+    with progress(f"Generating SF {scale}, {days} days into {out_dir}"):
+        counts = generate_childcare(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
+    emit([{"file": name, "rows": rows} for name, rows in counts.items()], fmt, f"Generated into {out_dir}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,64 @@
+"""The dbt project as Dagster sees it: manifest preparation, the contract-aware translator, the run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from orchestration.metadata import spec_attributes
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def _newest_source_mtime() -> float:
+    paths = [DBT_PROJECT_DIR / name for name in _SOURCES]
+    files = [p for path in paths for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file()]
+    return max(p.stat().st_mtime for p in files)
+
+
+def prepare_manifest(settings: Settings) -> Path:
+    """`dbt parse` when the manifest is missing or older than the project's files."""
+    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+        return MANIFEST
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True,
+        env={**os.environ, **settings.env()},
+    )
+    return MANIFEST
+
+
+class ContractTranslator(DagsterDbtTranslator):
+    """dbt nodes keyed zone/name like every other asset, described by their contracts."""
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        dagster_meta = dbt_resource_props.get("meta", {}).get("dagster", {})
+        if "asset_key" in dagster_meta:
+            return dg.AssetKey(dagster_meta["asset_key"])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        contract_id = (props.get("config", {}).get("meta") or props.get("meta", {})).get("contract_id")
+        if not contract_id:
+            return spec
+        attributes = spec_attributes(contract_id)
+        return spec.replace_attributes(
+            description=attributes["description"],
+            owners=attributes["owners"],
+            group_name=attributes["group_name"],
+            tags={**spec.tags, **attributes["tags"]},
+        ).merge_attributes(metadata=attributes["metadata"])

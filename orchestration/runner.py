@@ -1,0 +1,69 @@
+"""Run the main job in-process against a persistent Dagster instance (so the UI shows the history)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from catalog.contracts import load_contracts
+from orchestration.lake import lake_session
+from orchestration.settings import Settings
+
+INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+
+
+def dagster_instance(settings: Settings) -> dg.DagsterInstance:
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(INSTANCE_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    success: bool
+    assets_materialized: list[str] = field(default_factory=list)
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def table_rows(settings: Settings) -> dict[str, int]:
+    rows = {}
+    with lake_session(settings, read_only=True) as con:
+        existing = {f"{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake'").fetchall()}
+        for contract in load_contracts().values():
+            for table in contract.tables:
+                if table.physical_name in existing:
+                    rows[table.physical_name] = con.execute(f"SELECT count(*) FROM lake.{table.physical_name}").fetchone()[0]
+        for quarantine in sorted(t for t in existing if t.startswith("quarantine.")):
+            rows[quarantine] = con.execute(f"SELECT count(*) FROM lake.{quarantine}").fetchone()[0]
+    return rows
+
+
+def run_main(settings: Settings, selection: list[str] | None = None) -> RunSummary:
+    from orchestration.definitions import build_definitions  # heavy: import on use
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("lakehouse_main")
+    result = job.execute_in_process(instance=dagster_instance(settings), raise_on_error=False)
+    summary = RunSummary(result.run_id, result.success)
+    summary.assets_materialized = sorted(
+        {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    )
+    for evaluation in result.get_asset_check_evaluations():
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        (summary.checks_passed if evaluation.passed else summary.checks_failed).append(name)
+    summary.failures = [
+        f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else ''}"
+        for e in result.all_events
+        if e.is_step_failure
+    ]
+    summary.rows = table_rows(settings)
+    return summary

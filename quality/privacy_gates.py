@@ -1,0 +1,94 @@
+"""Privacy gates run on every mart, release and export (governance.md §4).
+
+Each gate returns a `GateResult` whose evidence becomes Dagster check metadata and part of every export
+manifest. Gates read through a DuckDB relation name so the same code checks a lake table, an analyst
+table or an exported Parquet file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+
+from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts
+
+# Patterns for identifiers that may hide in any text column.
+GENERIC_PATTERNS = {
+    "resident_registration_number": r"\b\d{6}-?[1-4]\d{6}\b",
+    "mobile_phone": r"\b01[016789]-?\d{3,4}-?\d{4}\b",
+    "landline_phone": r"\b0(2|[3-6][1-5])-\d{3,4}-\d{4}\b",
+}
+
+
+@dataclass
+class GateResult:
+    gate: str
+    passed: bool
+    findings: list[str] = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def identifier_patterns() -> dict[str, str]:
+    """Generic patterns plus the pattern of every direct-identifier column in any contract."""
+    patterns = dict(GENERIC_PATTERNS)
+    for contract in load_contracts().values():
+        for table in contract.tables:
+            for column in table.columns:
+                if column.direct_identifier and column.pattern:
+                    patterns[f"{contract.id}.{column.name}"] = column.pattern.strip("^$")
+    return patterns
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    return {name: str(kind) for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def no_direct_identifiers(con: duckdb.DuckDBPyConnection, relation: str, table: Table) -> GateResult:
+    """By contract tier, by unexpected columns, and by a pattern scan of every text column."""
+    findings = [f"column {c.name} has tier {c.tier}" for c in table.columns if c.tier in IDENTIFIED_TIERS or c.direct_identifier]
+    columns = _columns(con, relation)
+    declared = {c.name for c in table.columns}
+    findings += [f"column {name} is not in the contract" for name in columns if name not in declared]
+    text_columns = [name for name, kind in columns.items() if kind == "VARCHAR"]
+    hits: dict[str, int] = {}
+    for label, pattern in identifier_patterns().items():
+        if not text_columns:
+            break
+        condition = " OR ".join(f'regexp_matches("{c}", ?)' for c in text_columns)
+        count = con.execute(f"SELECT count(*) FROM {relation} WHERE {condition}", [pattern] * len(text_columns)).fetchone()[0]
+        if count:
+            hits[label] = count
+            findings.append(f"{count} rows match the {label} pattern")
+    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    return GateResult("no_direct_identifiers", not findings, findings,
+                      {"rows_scanned": rows, "text_columns_scanned": len(text_columns), "pattern_hits": hits})
+
+
+def small_cells_suppressed(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:
+    """No published count below small_cell_min; a suppressed cell publishes no measure at all."""
+    threshold = contract.small_cell_min
+    count_columns = [c for c in contract.custom.get("small_cell_count_columns", []) if c in {x.name for x in table.columns}]
+    if not count_columns:
+        return GateResult("small_cells_suppressed", True, [], {"applies": False})
+    findings = []
+    for column in count_columns:
+        below = con.execute(f'SELECT count(*) FROM {relation} WHERE "{column}" < ?', [threshold]).fetchone()[0]
+        if below:
+            findings.append(f"{below} cells of {column} are below {threshold}")
+    measures = [c.name for c in table.columns if not c.primary_key and c.tier != "public" and c.name != "suppressed"]
+    leaked = con.execute(
+        f"SELECT count(*) FROM {relation} WHERE suppressed AND ({' OR '.join(f'{m} IS NOT NULL' for m in measures)})"
+    ).fetchone()[0] if measures else 0
+    if leaked:
+        findings.append(f"{leaked} suppressed cells still publish a measure")
+    cells, suppressed = con.execute(f"SELECT count(*), count(*) FILTER (WHERE suppressed) FROM {relation}").fetchone()
+    return GateResult("small_cells_suppressed", not findings, findings,
+                      {"threshold": threshold, "cells": cells, "suppressed_cells": suppressed, "count_columns": count_columns})
+
+
+def release_gates(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> list[GateResult]:
+    return [no_direct_identifiers(con, relation, table), small_cells_suppressed(con, relation, contract, table)]

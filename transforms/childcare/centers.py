@@ -1,0 +1,72 @@
+"""Daycare centres: 보육통합정보 cpmsapi030 XML and Seoul Open API ChildCareInfo JSON (reference §7.1-7.2).
+
+Both become one frame of strings keyed by the lower-cased source field name; the contract's synonyms
+map `sigunname`/`sigunguname`, `STCODE`/`stcode` … onto its columns.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import polars as pl
+
+from transforms.records import ROW_NUMBER
+
+
+class ParseError(ValueError):
+    pass
+
+
+def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:
+    fields = sorted({k for row in rows for k in row})
+    data = {f: [row.get(f) for row in rows] for f in fields}
+    data[ROW_NUMBER] = list(range(1, len(rows) + 1))
+    return pl.DataFrame(data, schema={**{f: pl.String for f in fields}, ROW_NUMBER: pl.Int64})
+
+
+def parse_cpmsapi030_xml(path: Path) -> pl.DataFrame:
+    """`<response><item>…</item></response>`; tags matched case-insensitively."""
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise ParseError(f"{path.name}: not well-formed XML ({exc})") from exc
+    if root.tag.lower() != "response":
+        raise ParseError(f"{path.name}: expected a <response> root, found <{root.tag}>")
+    rows = [
+        {child.tag.lower(): (child.text or "") for child in item}
+        for item in root
+        if item.tag.lower() == "item"
+    ]
+    return _frame(rows)
+
+
+def parse_childcareinfo_json(path: Path) -> pl.DataFrame:
+    """`{"ChildCareInfo": {"list_total_count", "RESULT": {"CODE"}, "row": [...]}}`; INFO-200 = no rows."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ParseError(f"{path.name}: not valid JSON ({exc})") from exc
+    envelope = document.get("ChildCareInfo") if isinstance(document, dict) else None
+    if envelope is None:
+        # The API answers errors without the service wrapper: {"RESULT": {"CODE": ..., "MESSAGE": ...}}
+        result = (document or {}).get("RESULT", {}) if isinstance(document, dict) else {}
+        if result.get("CODE") == "INFO-200":
+            return _frame([])
+        raise ParseError(f"{path.name}: no ChildCareInfo envelope (RESULT {result.get('CODE')}: {result.get('MESSAGE')})")
+    code = envelope.get("RESULT", {}).get("CODE")
+    if code == "INFO-200":
+        return _frame([])
+    if code != "INFO-000":
+        raise ParseError(f"{path.name}: API result {code}: {envelope.get('RESULT', {}).get('MESSAGE')}")
+    rows = [{k.lower(): ("" if v is None else str(v)) for k, v in row.items()} for row in envelope.get("row", [])]
+    return _frame(rows)
+
+
+def parse(path: Path, encoding: str) -> pl.DataFrame:
+    if path.suffix.lower() == ".xml":
+        return parse_cpmsapi030_xml(path)
+    if path.suffix.lower() == ".json":
+        return parse_childcareinfo_json(path)
+    raise ParseError(f"{path.name}: childcare_centers accepts .xml (cpmsapi030) or .json (ChildCareInfo)")

@@ -1,0 +1,149 @@
+"""From parsed source records to contract rows: header mapping, null tokens, typing, row rules.
+
+A parser turns a file into a frame of strings keyed by the source's own field names. `map_to_contract`
+renames those fields through the contract's synonyms; `validate` types every column and sorts each row
+into loaded or quarantined with a reason code. Nothing is dropped: read = loaded + quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from catalog.contracts import Column, Table
+
+NULL_TOKENS = ["", "null", "NULL", "-", "정보 없음"]
+ROW_NUMBER = "_row_number"
+DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y.%m.%d", "%Y/%m/%d")
+_POLARS_TYPES = {
+    "INTEGER": pl.Int32,
+    "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64,
+    "BOOLEAN": pl.Boolean,
+}
+
+
+class SchemaMismatch(ValueError):
+    """The file lacks required columns: it cannot be loaded at all."""
+
+
+def normalise_name(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+@dataclass
+class Mapped:
+    frame: pl.DataFrame
+    unmapped_fields: list[str] = field(default_factory=list)
+
+
+def map_to_contract(records: pl.DataFrame, table: Table, source: str) -> Mapped:
+    """Rename source fields to contract columns (case-insensitive, trimmed, via synonyms)."""
+    by_alias = {}
+    for column in table.columns:
+        for alias in (column.name, *column.source_names):
+            by_alias[normalise_name(alias)] = column.name
+    renames, unmapped = {}, []
+    for field_name in records.columns:
+        if field_name == ROW_NUMBER:
+            continue
+        target = by_alias.get(normalise_name(field_name))
+        if target and target not in renames.values():
+            renames[field_name] = target
+        else:
+            unmapped.append(field_name)
+    missing = [c.name for c in table.columns if c.required and c.name not in renames.values()]
+    if missing:
+        names = ", ".join(f"{c} ({'/'.join(table.column(c).source_names) or c})" for c in missing)
+        raise SchemaMismatch(f"{source}: missing required columns: {names}")
+    frame = records.rename(renames).select(
+        ROW_NUMBER,
+        *[
+            pl.col(c.name) if c.name in renames.values() else pl.lit(None, pl.String).alias(c.name)
+            for c in table.columns
+        ],
+    )
+    return Mapped(frame, unmapped)
+
+
+def _cast(column: Column, text: pl.Expr) -> pl.Expr:
+    kind = column.physical_type
+    if kind == "DATE":
+        return pl.coalesce([text.str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS])
+    if kind == "BOOLEAN":
+        return text.str.to_lowercase().replace_strict(
+            {"y": True, "true": True, "1": True, "n": False, "false": False, "0": False}, default=None, return_dtype=pl.Boolean
+        )
+    if kind in _POLARS_TYPES:
+        return text.str.replace_all(",", "").cast(_POLARS_TYPES[kind], strict=False)
+    return text
+
+
+def _checks(table: Table, typed: dict[str, pl.Expr], text: dict[str, pl.Expr]) -> list[tuple[str, pl.Expr]]:
+    """(reason code, expression true when the row breaks the rule), in reporting order."""
+    checks = []
+    for c in table.columns:
+        value, raw = typed[c.name], text[c.name]
+        checks.append((f"bad_value:{c.name}", raw.is_not_null() & value.is_null()))
+        if c.required:
+            checks.append((f"missing_value:{c.name}", raw.is_null()))
+        if c.pattern:
+            checks.append((f"bad_format:{c.name}", raw.is_not_null() & ~raw.str.contains(c.pattern)))
+        if c.valid_values:
+            checks.append((f"unknown_code:{c.name}", raw.is_not_null() & ~raw.is_in(list(c.valid_values))))
+        if c.minimum is not None:
+            checks.append((f"out_of_range:{c.name}", value < c.minimum))
+        if c.maximum is not None:
+            checks.append((f"out_of_range:{c.name}", value > c.maximum))
+    ops = {">=": "ge", ">": "gt", "<=": "le", "<": "lt"}
+    for rule in table.pair_rules:
+        holds = getattr(typed[rule.left], ops[rule.op])(typed[rule.right])
+        checks.append((f"rule:{rule.name}", holds.not_()))  # NULL operands: other checks own them
+    return checks
+
+
+@dataclass
+class Validated:
+    loaded: pl.DataFrame
+    quarantined: pl.DataFrame  # _row_number, reason_code, reason_detail, record
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        counts = self.quarantined.group_by("reason_code").len().sort("reason_code")
+        return dict(zip(counts["reason_code"].to_list(), counts["len"].to_list()))
+
+
+def validate(mapped: pl.DataFrame, table: Table) -> Validated:
+    """Type every column and split rows into loaded and quarantined (first failing rule = reason code)."""
+    names = [c.name for c in table.columns]
+    text = {
+        c: pl.col(c).str.strip_chars().replace(NULL_TOKENS, None) for c in names
+    }
+    frame = mapped.with_columns(**{f"__t_{c}": expr for c, expr in text.items()})
+    text_cols = {c: pl.col(f"__t_{c}") for c in names}
+    typed = {c.name: _cast(c, text_cols[c.name]) for c in table.columns}
+    frame = frame.with_columns(**{f"__v_{c}": expr for c, expr in typed.items()})
+    value_cols = {c: pl.col(f"__v_{c}") for c in names}
+    checks = _checks(table, value_cols, text_cols)
+    failures = [pl.when(expr.fill_null(False)).then(pl.lit(code)) for code, expr in checks]
+    frame = frame.with_columns(
+        __reasons=pl.concat_list(failures).list.drop_nulls() if failures else pl.lit([], pl.List(pl.String))
+    )
+    key = list(table.primary_key)
+    if key:
+        # Later rows with a key already seen in this file are duplicates (the first one wins).
+        ordinal = pl.int_range(pl.len()).over([value_cols[k] for k in key])
+        frame = frame.with_columns(__dup=ordinal.gt(0) & pl.col("__reasons").list.len().eq(0))
+        frame = frame.with_columns(
+            __reasons=pl.when("__dup").then(pl.lit(["duplicate_key"])).otherwise("__reasons")
+        )
+    bad = pl.col("__reasons").list.len() > 0
+    loaded = frame.filter(~bad).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
+    quarantined = frame.filter(bad).select(
+        ROW_NUMBER,
+        reason_code=pl.col("__reasons").list.first(),
+        reason_detail=pl.col("__reasons").list.join("; "),
+        record=pl.struct(names).struct.json_encode(),
+    )
+    return Validated(loaded, quarantined)

@@ -37,6 +37,6 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         run_settings.data_dir.mkdir(parents=True, exist_ok=True)
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
         with FileLock(str(run_settings.lock_file)):
-            yield from dbt.cli(["build", "--vars", json.dumps({"run_id": context.run_id})], context=context).stream()
+            yield from dbt.cli(["build", "--vars", json.dumps({"run_id": context.run.run_id})], context=context).stream()
 
     return dbt_models

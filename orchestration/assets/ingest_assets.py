@@ -39,7 +39,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         results, failures = [], []
         for path in inbox_files(settings.inbox_dir, source.id):
             try:
-                result = ingest_file(settings, source.id, path, context.run_id)
+                result = ingest_file(settings, source.id, path, context.run.run_id)
             except IngestFailed as exc:
                 failures.append(str(exc))
                 context.log.error(str(exc))

@@ -22,7 +22,7 @@ def release_asset(contract: Contract) -> dg.AssetsDefinition:
     def release(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         rows = {}
         asset = "/".join(asset_key(contract).path)
-        with lake_write(lake.settings(), asset, context.run_id, contract.custom["purpose_code"]) as con:
+        with lake_write(lake.settings(), asset, context.run.run_id, contract.custom["purpose_code"]) as con:
             for target, source in _release_pairs(contract):
                 con.execute(f"CREATE OR REPLACE TABLE lake.{target} AS SELECT * FROM lake.{source}")
                 rows[target] = con.execute(f"SELECT count(*) FROM lake.{target}").fetchone()[0]

@@ -39,7 +39,7 @@ def gx_check(source_id: str) -> dg.AssetChecksDefinition:
     def check(context: dg.AssetCheckExecutionContext, lake: LakeResource) -> dg.AssetCheckResult:
         settings = lake.settings()
         with lake_session(settings, read_only=True) as con:
-            batches = _batches(con, source_id, context.op_execution_context.run_id)
+            batches = _batches(con, source_id, context.op_execution_context.run.run_id)
             frame = con.execute(
                 f"SELECT * EXCLUDE ({', '.join(META_COLUMNS)}) FROM lake.{table.physical_name} "
                 "WHERE _landing_sha256 IN (SELECT unnest(?))",

@@ -39,4 +39,4 @@ def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
     return gates
 
 
-PRIVACY_CHECKS = [privacy_checks(c) for c in load_contracts().values() if c.layer in ("mart", "release")]
+PRIVACY_CHECKS = [privacy_checks(c) for c in load_contracts().values() if c.layer in ("staging", "mart", "release")]

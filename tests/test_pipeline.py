@@ -1,0 +1,109 @@
+"""The main job, run once on the committed sample into a temporary lake, and what it must leave behind."""
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from orchestration.analyst import analyst_connection
+from orchestration.export import Requester, export_release
+from orchestration.lake import lake_session
+
+
+def test_main_job_materializes_everything_and_all_checks_pass(materialized):
+    settings, summary = materialized
+    assert summary.success, summary.failures
+    assert summary.checks_failed == []
+    assert {"raw_identified/childcare_meals", "staging_pseudonymized/stg_childcare__meals",
+            "curated_marts/daycare_meal_nutrition", "release/daycare_food_scanner", "analyst/analyst_db"} \
+        <= set(summary.assets_materialized)
+    assert any(name.endswith(":gx_contract_suite") for name in summary.checks_passed)
+    assert any(name.endswith(":small_cells_suppressed") for name in summary.checks_passed)
+    assert any("not_null_stg_childcare__meals_child_pseudonym" in name for name in summary.checks_passed)
+
+
+def test_row_accounting_holds_through_the_layers(materialized):
+    settings, summary = materialized
+    with lake_session(settings, read_only=True) as con:
+        read, loaded, quarantined = con.execute(
+            "SELECT sum(rows), sum(loaded), sum(quarantined) FROM lake.landing.files WHERE source = 'childcare_meals'").fetchone()
+        staged = con.execute("SELECT count(*) FROM lake.staging_pseudonymized.stg_childcare__meals").fetchone()[0]
+        served = con.execute("SELECT sum(child_meals_served) FROM lake.curated_marts.daycare_meal_nutrition").fetchone()[0]
+        withheld = con.execute("SELECT count(*) FROM lake.curated_marts.daycare_meal_nutrition WHERE suppressed").fetchone()[0]
+    assert read == loaded + quarantined == 6632
+    assert summary.rows["raw_identified.childcare_meals"] == loaded == staged
+    assert withheld or served == staged  # every staged meal is counted unless its cell is withheld
+
+
+def test_every_lake_write_is_a_snapshot_naming_asset_and_run(materialized):
+    settings, summary = materialized
+    with lake_session(settings, read_only=True) as con:
+        rows = con.execute("SELECT commit_message, commit_extra_info FROM lake.snapshots() WHERE snapshot_id > 0").fetchall()
+    for message, extra in rows:
+        assert message and message.startswith("asset="), rows
+    messages = [m for m, _ in rows]
+    for asset in ("raw_identified/childcare_meals", "staging_pseudonymized/stg_childcare__meals",
+                  "curated_marts/daycare_meal_nutrition", "release/daycare_food_scanner"):
+        assert f"asset={asset} run={summary.run_id}" in messages
+    assert all(json.loads(extra)["run_id"] for _, extra in rows)
+
+
+def test_marts_have_no_child_level_rows_and_respect_small_cells(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        cells = con.execute("SELECT count(*), count(DISTINCT (center_code, week_start, meal_slot)) "
+                            "FROM lake.curated_marts.daycare_meal_nutrition").fetchone()
+        smallest = con.execute("SELECT min(children_served) FROM lake.curated_marts.daycare_meal_nutrition").fetchone()[0]
+        smallest_exposure = con.execute("SELECT min(exposed_children) FROM lake.curated_marts.daycare_allergen_exposure").fetchone()[0]
+    assert cells[0] == cells[1]  # one row per centre-week-slot
+    assert smallest >= 5 and smallest_exposure >= 5
+
+
+def _string_cells(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    columns = [n for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall() if t in ("VARCHAR", "VARCHAR[]")]
+    found: set[str] = set()
+    for column in columns:
+        found |= {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {relation}').fetchall()}
+    return found
+
+
+def _contains_identifier(cells: set[str], child_ids: set[str]) -> set[str]:
+    return {c for c in cells for i in child_ids if i in c}
+
+
+def test_no_child_identifier_reaches_staging_marts_releases_analyst_db_or_exports(materialized, child_ids, tmp_path):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        tables = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = 'lake' "
+                             "AND schema_name NOT IN ('raw_identified', 'quarantine', 'landing')").fetchall()
+        assert len(tables) >= 7
+        for (table,) in tables:
+            assert not _contains_identifier(_string_cells(con, f"lake.{table}"), child_ids), table
+        # The raw zone does hold them: the scan can find what it looks for.
+        assert _contains_identifier(_string_cells(con, "lake.raw_identified.childcare_meals"), child_ids)
+    analyst = analyst_connection(settings)
+    for (table,) in analyst.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+        assert not _contains_identifier(_string_cells(analyst, table), child_ids), table
+    manifest = export_release(settings, "daycare_food_scanner", "DAYCARE_FOOD_SCANNER_STATS", "scan test",
+                              tmp_path / "export", Requester("tester", "localhost"))
+    reader = duckdb.connect()
+    for table in manifest["tables"].values():
+        cells = _string_cells(reader, f"read_parquet('{tmp_path / 'export' / table['file']}')")
+        assert not _contains_identifier(cells, child_ids)
+    exported_text = "".join(p.read_bytes().decode("latin-1") for p in Path(tmp_path / "export").iterdir())
+    assert not any(i in exported_text for i in child_ids)
+
+
+def test_gx_data_docs_are_built_under_data(materialized):
+    settings, _ = materialized
+    index = settings.quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.exists() and "childcare_meals" in index.read_text(encoding="utf-8")
+
+
+def test_rerunning_the_main_job_changes_nothing(materialized):
+    from orchestration.runner import run_main
+
+    settings, first = materialized
+    second = run_main(settings)
+    assert second.success and second.checks_failed == []
+    assert second.rows == first.rows

@@ -31,6 +31,7 @@ class RunSummary:
     checks_failed: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def table_rows(settings: Settings) -> dict[str, int]:
@@ -65,5 +66,8 @@ def run_main(settings: Settings, selection: list[str] | None = None) -> RunSumma
         for e in result.all_events
         if e.is_step_failure
     ]
+    summary.step_seconds = {
+        e.step_key: round(e.event_specific_data.duration_ms / 1000, 2) for e in result.all_events if e.is_step_success
+    }
     summary.rows = table_rows(settings)
     return summary

@@ -1,0 +1,68 @@
+"""Privacy gates and the GX suite on passing and failing fixtures."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from catalog.contracts import get_contract
+from quality.gx_runner import validate_batch
+from quality.privacy_gates import no_direct_identifiers, small_cells_suppressed
+
+NUTRITION = get_contract("daycare_meal_nutrition")
+
+
+def make(rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    base = {c.name: None for c in NUTRITION.table.columns}
+    frame = pd.DataFrame([{**base, **r} for r in rows])
+    types = {c.name: c.physical_type for c in NUTRITION.table.columns}
+    con.register("frame", frame)
+    con.execute("CREATE TABLE t AS SELECT " + ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in types.items()) + " FROM frame")
+    return con
+
+
+GOOD = {"center_code": "11500000001", "week_start": "2026-01-05", "meal_slot": "점심", "children_served": 12,
+        "child_meals_served": 55, "mean_leftover_rate": 0.1, "suppressed": False}
+WITHHELD = {"center_code": "11500000002", "week_start": "2026-01-05", "meal_slot": "점심", "suppressed": True}
+
+
+def test_small_cell_gate_passes_withheld_cells_and_fails_published_small_ones():
+    assert small_cells_suppressed(make([GOOD, WITHHELD]), "t", NUTRITION, NUTRITION.table).passed
+    small = {**GOOD, "children_served": 3}
+    result = small_cells_suppressed(make([small]), "t", NUTRITION, NUTRITION.table)
+    assert not result.passed and "below 5" in result.findings[0]
+    leaky = {**WITHHELD, "mean_leftover_rate": 0.2}
+    result = small_cells_suppressed(make([leaky]), "t", NUTRITION, NUTRITION.table)
+    assert not result.passed and "still publish a measure" in result.findings[0]
+    assert result.evidence["suppressed_cells"] == 1
+
+
+@pytest.mark.parametrize("text", ["김민지 010-1234-5678", "주민번호 900101-2345678", "아동 CH00001234 결석"])
+def test_identifier_gate_finds_identifiers_in_free_text(text):
+    con = make([{**GOOD, "center_name": text}])
+    result = no_direct_identifiers(con, "t", NUTRITION.table)
+    assert not result.passed and "pattern" in result.findings[0]
+    assert no_direct_identifiers(make([GOOD]), "t", NUTRITION.table).passed
+
+
+def test_identifier_gate_rejects_columns_outside_the_contract():
+    con = make([GOOD])
+    con.execute("ALTER TABLE t ADD COLUMN child_id VARCHAR")
+    result = no_direct_identifiers(con, "t", NUTRITION.table)
+    assert "column child_id is not in the contract" in result.findings
+
+
+def test_gx_suite_from_the_contract_fails_on_bad_rows_without_echoing_values(tmp_path):
+    table = get_contract("childcare_meals").table
+    good = {"center_code": "11500000001", "child_id": "CH00000001", "class_age": 3, "meal_date": pd.Timestamp("2026-01-05"),
+            "meal_slot": "점심", "menu": "밥", "allergen_codes": "5.6", "served_g": 200.0, "leftover_g": 20.0,
+            "kcal": 300.0, "protein_g": 10.0}
+    assert validate_batch(tmp_path, table, pd.DataFrame([good]), "ok").success
+    bad = pd.DataFrame([good, {**good, "child_id": "CH00000002", "meal_slot": "야식", "leftover_g": 500.0}])
+    outcome = validate_batch(tmp_path, table, bad, "bad")
+    assert not outcome.success
+    failed = {(f["expectation"], f["column"]) for f in outcome.failed}
+    assert ("expect_column_values_to_be_in_set", "meal_slot") in failed
+    assert any(e == "expect_column_pair_values_a_to_be_greater_than_b" for e, _ in failed)
+    site = (tmp_path / "gx" / "uncommitted").rglob("*.json")
+    assert not any("CH00000002" in p.read_text(encoding="utf-8") for p in site)

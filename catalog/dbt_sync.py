@@ -17,9 +17,9 @@ HEADER = "# Generated from {path} by `lakehouse catalog dbt-sync`. Edit the cont
 LAYER_FOLDERS = {"staging": "models/staging", "mart": "models/marts", "reference": "seeds"}
 
 
-def _tests(column: Column) -> list:
+def _tests(column: Column, enforced: bool) -> list:
     tests: list = []
-    if column.required:
+    if column.required and not enforced:  # an enforced contract's NOT NULL constraint already blocks nulls
         tests.append("not_null")
     if column.unique:
         tests.append("unique")
@@ -40,7 +40,7 @@ def _column(column: Column, enforce: bool) -> dict:
     if enforce and column.required:
         entry["constraints"] = [{"type": "not_null"}]
     entry["meta"] = {"tier": column.tier, "name_ko": column.name_ko}
-    if tests := _tests(column):
+    if tests := _tests(column, enforce):
         entry["data_tests"] = tests
     return entry
 

@@ -37,13 +37,13 @@ def _measure(code: str, env: dict[str, str]) -> tuple[float, float, str]:
 INGEST_COPY = """
 import sys, json, duckdb, xml.etree.ElementTree as ET, pyarrow as pa, pyarrow.parquet as pq
 from pathlib import Path
-from transforms.encoding import detect_encoding, to_utf8
+from transforms.encoding import decode_to_utf8
 inbox, out = Path(sys.argv[1] if len(sys.argv) > 1 else '{inbox}'), Path('{out}')
 out.mkdir(parents=True, exist_ok=True)
 con = duckdb.connect()
 for path in sorted(inbox.rglob('*')):
     if path.suffix == '.csv':
-        utf8 = to_utf8(path, detect_encoding(path), out / 'utf8.csv')
+        _, utf8 = decode_to_utf8(path, out / 'utf8.csv')
         con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}.parquet'")
     elif path.suffix == '.json':
         con.execute(f"COPY (SELECT unnest(ChildCareInfo.row, recursive := true) FROM read_json('{{path}}')) TO '{{out / path.stem}}.parquet'")

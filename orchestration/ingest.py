@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import stat
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +24,7 @@ from catalog.contracts import Table, get_contract
 from orchestration.lake import ensure_zones, lake_session, lake_write
 from orchestration.settings import Settings
 from transforms.childcare.centers import ParseError
-from transforms.encoding import EncodingError, detect_encoding
+from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.records import ROW_NUMBER, SchemaMismatch, map_to_contract, validate
 from transforms.sources import get_source
 
@@ -143,10 +144,11 @@ def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> 
     result = IngestResult(source_id, path.name, digest, landing_path=str(landed))
     asset = contract.table.physical_name.replace(".", "/")
     try:
-        result.encoding = detect_encoding(landed)
-        if not source.accepts(path):
-            raise ParseError(f"{path.name}: {source_id} accepts {', '.join(source.suffixes)} files")
-        mapped = map_to_contract(source.parse(landed, result.encoding), contract.table, path.name)
+        with tempfile.TemporaryDirectory() as tmp:
+            result.encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8")
+            if not source.accepts(path):
+                raise ParseError(f"{path.name}: {source_id} accepts {', '.join(source.suffixes)} files")
+            mapped = map_to_contract(source.parse(text, path.name), contract.table, path.name)
         checked = validate(mapped.frame, contract.table)
     except (EncodingError, ParseError, SchemaMismatch) as exc:
         result.status, result.error = "failed", str(exc)

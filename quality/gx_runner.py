@@ -30,6 +30,11 @@ class GxOutcome:
     docs_index: Path
 
 
+def docs_index(quality_dir: Path) -> Path:
+    """The GX Data Docs site, under the lake's data folder."""
+    return Path(quality_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
 def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
     source = context.data_sources.add_or_update_pandas("lakehouse")
@@ -60,5 +65,4 @@ def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_n
         for r in validation.results
         if not r.success
     ]
-    docs = Path(quality_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return GxOutcome(result.success, len(validation.results), failed, len(frame), docs)
+    return GxOutcome(result.success, len(validation.results), failed, len(frame), docs_index(quality_dir))

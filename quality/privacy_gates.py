@@ -54,15 +54,17 @@ def no_direct_identifiers(con: duckdb.DuckDBPyConnection, relation: str, table: 
     declared = {c.name for c in table.columns}
     findings += [f"column {name} is not in the contract" for name in columns if name not in declared]
     text_columns = [name for name, kind in columns.items() if kind == "VARCHAR"]
+    patterns = identifier_patterns()
     hits: dict[str, int] = {}
-    for label, pattern in identifier_patterns().items():
-        if not text_columns:
-            break
-        condition = " OR ".join(f'regexp_matches("{c}", ?)' for c in text_columns)
-        count = con.execute(f"SELECT count(*) FROM {relation} WHERE {condition}", [pattern] * len(text_columns)).fetchone()[0]
-        if count:
-            hits[label] = count
-            findings.append(f"{count} rows match the {label} pattern")
+    if text_columns:
+        # One scan: a count per pattern of the rows where any text column matches it.
+        counts = ", ".join(
+            "count(*) FILTER (WHERE " + " OR ".join(f'regexp_matches("{c}", ${i + 1})' for c in text_columns) + ")"
+            for i in range(len(patterns))
+        )
+        row = con.execute(f"SELECT {counts} FROM {relation}", list(patterns.values())).fetchone()
+        hits = {label: n for label, n in zip(patterns, row) if n}
+        findings += [f"{n} rows match the {label} pattern" for label, n in hits.items()]
     rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
     return GateResult("no_direct_identifiers", not findings, findings,
                       {"rows_scanned": rows, "text_columns_scanned": len(text_columns), "pattern_hits": hits})

@@ -4,13 +4,15 @@ import duckdb
 import pytest
 
 from orchestration.export import ExportRefused, Requester, export_release
-from orchestration.lake import lake_session
+from orchestration.lake import lake_session, table_exists
 
 ME = Requester("steward01", "ws-17")
 
 
 def access_log(settings) -> list[tuple]:
     with lake_session(settings, read_only=True) as con:
+        if not table_exists(con, "audit.access_log"):
+            return []
         return con.execute("SELECT account, host, action, pilot, purpose_code, datasets, rows, reason, result, detail "
                            "FROM lake.audit.access_log ORDER BY logged_at").fetchall()
 

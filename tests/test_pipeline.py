@@ -19,7 +19,7 @@ def test_main_job_materializes_everything_and_all_checks_pass(materialized):
         <= set(summary.assets_materialized)
     assert any(name.endswith(":gx_contract_suite") for name in summary.checks_passed)
     assert any(name.endswith(":small_cells_suppressed") for name in summary.checks_passed)
-    assert any("not_null_stg_childcare__meals_child_pseudonym" in name for name in summary.checks_passed)
+    assert any("accepted_values_stg_childcare__meals_meal_slot" in name for name in summary.checks_passed)
 
 
 def test_row_accounting_holds_through_the_layers(materialized):

@@ -2,7 +2,7 @@
 
 Detection is a strict streaming decode, not a guess: a file is UTF-8 only if every byte decodes as UTF-8,
 else CP949 only if every byte decodes as CP949, else it is refused. CP949 files are transcoded to UTF-8
-in a streaming pass before parsing, because DuckDB's encodings extension loses bytes at buffer
+in the same streaming pass, before parsing, because DuckDB's encodings extension loses bytes at buffer
 boundaries on large CP949 files (stack-notes.md).
 """
 
@@ -31,20 +31,11 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' (BOM), 'utf-8' or 'cp949'; raises EncodingError naming the file otherwise."""
-    with path.open("rb") as f:
-        if f.read(3) == UTF8_BOM:
-            return "utf-8-sig"
-    for encoding in ("utf-8", "cp949"):
-        if _decodes(path, encoding):
-            return encoding
-    raise EncodingError(f"{path.name}: unknown encoding (neither UTF-8 nor CP949)")
-
-
 def to_utf8(path: Path, encoding: str, out: Path) -> Path:
     """Stream `path` into UTF-8 (no BOM) at `out`; returns `path` itself when it is already plain UTF-8."""
     if encoding == "utf-8":
+        if not _decodes(path, "utf-8"):
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, f"{path.name} is not valid UTF-8")
         return path
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
@@ -52,3 +43,18 @@ def to_utf8(path: Path, encoding: str, out: Path) -> Path:
             dst.write(decoder.decode(chunk))
         dst.write(decoder.decode(b"", final=True))
     return out
+
+
+def decode_to_utf8(path: Path, out: Path) -> tuple[str, Path]:
+    """Detect and transcode in one strict pass: (encoding, a UTF-8 file without BOM).
+
+    A CP949 file fails UTF-8 at its first Korean byte (usually in the header), so it is read about once."""
+    with path.open("rb") as f:
+        bom = f.read(3) == UTF8_BOM
+    candidates = ("utf-8-sig",) if bom else ("utf-8", "cp949")
+    for encoding in candidates:
+        try:
+            return encoding, to_utf8(path, encoding, out)
+        except UnicodeDecodeError:
+            continue
+    raise EncodingError(f"{path.name}: unknown encoding (neither UTF-8 nor CP949)")

@@ -117,33 +117,29 @@ class Validated:
 def validate(mapped: pl.DataFrame, table: Table) -> Validated:
     """Type every column and split rows into loaded and quarantined (first failing rule = reason code)."""
     names = [c.name for c in table.columns]
-    text = {
-        c: pl.col(c).str.strip_chars().replace(NULL_TOKENS, None) for c in names
-    }
-    frame = mapped.with_columns(**{f"__t_{c}": expr for c, expr in text.items()})
     text_cols = {c: pl.col(f"__t_{c}") for c in names}
-    typed = {c.name: _cast(c, text_cols[c.name]) for c in table.columns}
-    frame = frame.with_columns(**{f"__v_{c}": expr for c, expr in typed.items()})
     value_cols = {c: pl.col(f"__v_{c}") for c in names}
     checks = _checks(table, value_cols, text_cols)
-    failures = [pl.when(expr.fill_null(False)).then(pl.lit(code)) for code, expr in checks]
-    frame = frame.with_columns(
-        __reasons=pl.concat_list(failures).list.drop_nulls() if failures else pl.lit([], pl.List(pl.String))
-    )
     key = list(table.primary_key)
-    if key:
-        # Later rows with a key already seen in this file are duplicates (the first one wins).
-        ordinal = pl.int_range(pl.len()).over([value_cols[k] for k in key])
-        frame = frame.with_columns(__dup=ordinal.gt(0) & pl.col("__reasons").list.len().eq(0))
-        frame = frame.with_columns(
-            __reasons=pl.when("__dup").then(pl.lit(["duplicate_key"])).otherwise("__reasons")
-        )
-    bad = pl.col("__reasons").list.len() > 0
-    loaded = frame.filter(~bad).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
-    quarantined = frame.filter(bad).select(
+    # Later rows with a key already seen in this file are duplicates (the first one wins).
+    seen_before = ~pl.struct([value_cols[k] for k in key]).is_first_distinct() if key else pl.lit(False)
+    frame = (
+        mapped.lazy()
+        .with_columns(**{f"__t_{c}": pl.col(c).str.strip_chars().replace(NULL_TOKENS, None) for c in names})
+        .with_columns(**{f"__v_{c.name}": _cast(c, text_cols[c.name]) for c in table.columns})
+        .with_columns(__bad=pl.any_horizontal([e.fill_null(False) for _, e in checks]) if checks else pl.lit(False))
+        .with_columns(__dup=~pl.col("__bad") & seen_before)
+        .collect()
+    )
+    rejected = pl.col("__bad") | pl.col("__dup")
+    loaded = frame.filter(~rejected).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
+    # Reason strings are built for rejected rows only: the first failing rule is the code.
+    reasons = [pl.when(e.fill_null(False)).then(pl.lit(code)) for code, e in checks]
+    quarantined = frame.filter(rejected).select(
         ROW_NUMBER,
-        reason_code=pl.col("__reasons").list.first(),
-        reason_detail=pl.col("__reasons").list.join("; "),
+        reason_code=pl.when("__dup").then(pl.lit("duplicate_key")).otherwise(pl.coalesce(reasons) if reasons else None),
+        reason_detail=pl.when("__dup").then(pl.lit("duplicate_key"))
+        .otherwise(pl.concat_list(reasons).list.drop_nulls().list.join("; ") if reasons else None),
         record=pl.struct(names).struct.json_encode(),
     )
     return Validated(loaded, quarantined)

@@ -16,7 +16,7 @@ class Source:
     id: str
     formats: tuple[str, ...]
     suffixes: tuple[str, ...]
-    parse: Callable[[Path, str], pl.DataFrame]
+    parse: Callable[[Path, str], pl.DataFrame]  # (UTF-8 text file, original file name) → strings
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in self.suffixes

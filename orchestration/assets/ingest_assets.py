@@ -10,6 +10,7 @@ from orchestration.ingest import IngestFailed, ingest_file, inbox_files
 from orchestration.lake import lake_session
 from orchestration.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.resources import LakeResource
+from quality.gx_runner import docs_index
 from transforms.sources import SOURCES, Source
 
 
@@ -66,6 +67,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
                 "landed_batches": dg.MetadataValue.json([{"file": r.file, "sha256": r.sha256, "encoding": r.encoding} for r in new]),
                 "unmapped_source_fields": dg.MetadataValue.json(sorted({f for r in new for f in r.unmapped_fields})),
                 "dagster/row_count": total,
+                "gx_data_docs": dg.MetadataValue.path(str(docs_index(settings.quality_dir))),
             }
         )
 

@@ -7,6 +7,7 @@ map `sigunname`/`sigunguname`, `STCODE`/`stcode` … onto its columns.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,14 +27,19 @@ def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema={**{f: pl.String for f in fields}, ROW_NUMBER: pl.Int64})
 
 
-def parse_cpmsapi030_xml(path: Path) -> pl.DataFrame:
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_cpmsapi030_xml(path: Path, name: str) -> pl.DataFrame:
     """`<response><item>…</item></response>`; tags matched case-insensitively."""
+    # The text is already UTF-8; drop the declaration, which may still name the original encoding.
+    text = _XML_DECLARATION.sub("", path.read_text(encoding="utf-8"), count=1)
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise ParseError(f"{path.name}: not well-formed XML ({exc})") from exc
+        raise ParseError(f"{name}: not well-formed XML ({exc})") from exc
     if root.tag.lower() != "response":
-        raise ParseError(f"{path.name}: expected a <response> root, found <{root.tag}>")
+        raise ParseError(f"{name}: expected a <response> root, found <{root.tag}>")
     rows = [
         {child.tag.lower(): (child.text or "") for child in item}
         for item in root
@@ -42,31 +48,33 @@ def parse_cpmsapi030_xml(path: Path) -> pl.DataFrame:
     return _frame(rows)
 
 
-def parse_childcareinfo_json(path: Path) -> pl.DataFrame:
+def parse_childcareinfo_json(path: Path, name: str) -> pl.DataFrame:
     """`{"ChildCareInfo": {"list_total_count", "RESULT": {"CODE"}, "row": [...]}}`; INFO-200 = no rows."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"{path.name}: not valid JSON ({exc})") from exc
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
     envelope = document.get("ChildCareInfo") if isinstance(document, dict) else None
     if envelope is None:
         # The API answers errors without the service wrapper: {"RESULT": {"CODE": ..., "MESSAGE": ...}}
         result = (document or {}).get("RESULT", {}) if isinstance(document, dict) else {}
         if result.get("CODE") == "INFO-200":
             return _frame([])
-        raise ParseError(f"{path.name}: no ChildCareInfo envelope (RESULT {result.get('CODE')}: {result.get('MESSAGE')})")
+        raise ParseError(f"{name}: no ChildCareInfo envelope (RESULT {result.get('CODE')}: {result.get('MESSAGE')})")
     code = envelope.get("RESULT", {}).get("CODE")
     if code == "INFO-200":
         return _frame([])
     if code != "INFO-000":
-        raise ParseError(f"{path.name}: API result {code}: {envelope.get('RESULT', {}).get('MESSAGE')}")
+        raise ParseError(f"{name}: API result {code}: {envelope.get('RESULT', {}).get('MESSAGE')}")
     rows = [{k.lower(): ("" if v is None else str(v)) for k, v in row.items()} for row in envelope.get("row", [])]
     return _frame(rows)
 
 
-def parse(path: Path, encoding: str) -> pl.DataFrame:
-    if path.suffix.lower() == ".xml":
-        return parse_cpmsapi030_xml(path)
-    if path.suffix.lower() == ".json":
-        return parse_childcareinfo_json(path)
-    raise ParseError(f"{path.name}: childcare_centers accepts .xml (cpmsapi030) or .json (ChildCareInfo)")
+def parse(path: Path, name: str) -> pl.DataFrame:
+    """`path` is the UTF-8 text of the landed file `name`; the suffix of `name` picks the format."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xml":
+        return parse_cpmsapi030_xml(path, name)
+    if suffix == ".json":
+        return parse_childcareinfo_json(path, name)
+    raise ParseError(f"{name}: childcare_centers accepts .xml (cpmsapi030) or .json (ChildCareInfo)")

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from transforms.childcare.centers import ParseError
-from transforms.encoding import to_utf8
 from transforms.records import ROW_NUMBER
 
 
-def parse(path: Path, encoding: str) -> pl.DataFrame:
-    """Every field as a string; a ragged last line (truncated file) keeps its row with nulls."""
-    if path.suffix.lower() not in (".csv", ".txt"):
-        raise ParseError(f"{path.name}: childcare_meals accepts a .csv extract")
-    with tempfile.TemporaryDirectory() as tmp:
-        return _read(to_utf8(path, encoding, Path(tmp) / "utf8.csv"), path.name)
-
-
-def _read(path: Path, name: str) -> pl.DataFrame:
+def parse(path: Path, name: str) -> pl.DataFrame:
+    """`path` is the UTF-8 text of the landed file `name`. Every field stays a string; a ragged
+    last line (a truncated file) keeps its row, with nulls that the validation then quarantines."""
+    if Path(name).suffix.lower() != ".csv":
+        raise ParseError(f"{name}: childcare_meals accepts a .csv extract")
     try:
-        frame = pl.read_csv(
-            path,
-            infer_schema=False,
-            encoding="utf8",
-            truncate_ragged_lines=True,
-        )
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ParseError(f"{name}: not a readable CSV ({exc})") from exc
     frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})

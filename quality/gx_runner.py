@@ -9,16 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-
-import great_expectations as gx
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from catalog.contracts import Table
-from quality.gx_suites import suite_for
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
-
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -36,6 +34,11 @@ def docs_index(quality_dir: Path) -> Path:
 
 
 def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
+    import great_expectations as gx  # ~6 s to import: only where a batch is validated
+
+    from quality.gx_suites import suite_for
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
     source = context.data_sources.add_or_update_pandas("lakehouse")
     existing = {a.name: a for a in source.assets}

@@ -107,3 +107,17 @@ def test_rerunning_the_main_job_changes_nothing(materialized):
     second = run_main(settings)
     assert second.success and second.checks_failed == []
     assert second.rows == first.rows
+
+
+def test_logs_and_run_history_hold_no_child_identifier_and_no_key(materialized, child_ids):
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    settings, _ = materialized
+    key = (settings.key_dir / "DAYCARE_FOOD_SCANNER_STATS.key").read_text().strip()
+    places = [*settings.dagster_home.rglob("*"), *(DBT_PROJECT_DIR / "logs").rglob("*"), *settings.quality_dir.rglob("*.json")]
+    files = [p for p in places if p.is_file()]
+    assert files
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert key not in text, path
+        assert not any(i in text for i in child_ids), path

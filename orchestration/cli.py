@@ -131,6 +131,27 @@ def sources(fmt: FormatOption = Format.table) -> None:
     emit([{"source": s.id, "formats": list(s.formats), "suffixes": list(s.suffixes)} for s in SOURCES.values()], fmt, "Sources")
 
 
+@app.command()
+def purposes(fmt: FormatOption = Format.table) -> None:
+    """The purpose register: code, purpose, legal basis, pilots and datasets that use it, retention."""
+    from catalog.contracts import load_contracts
+    from catalog.registry import pilots, purposes as register
+
+    rows = []
+    for code, purpose in register().items():
+        datasets = [c for c in load_contracts().values() if c.custom.get("purpose_code") == code]
+        rows.append({
+            "code": code,
+            "purpose": f"{purpose.purpose_ko} / {purpose.purpose_en}",
+            "legal_basis": purpose.legal_basis,
+            "expandable": purpose.expandable,
+            "pilots": [p.id for p in pilots().values() if code in p.purposes],
+            "datasets": [c.id for c in datasets],
+            "retention": sorted({c.retention for c in datasets}),
+        })
+    emit(rows, fmt, "Purpose register")
+
+
 @catalog_app.command("list")
 def catalog_list(fmt: FormatOption = Format.table) -> None:
     """Every dataset with its layer, tier and owners."""

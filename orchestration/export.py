@@ -24,6 +24,12 @@ from orchestration.settings import Settings
 from quality.privacy_gates import release_gates
 
 ACCESS_LOG = "lake.audit.access_log"
+PROCESSING_RECORDS = "lake.audit.processing_records"
+PROCESSING_RECORDS_DDL = f"""CREATE TABLE IF NOT EXISTS {PROCESSING_RECORDS} (
+    recorded_at TIMESTAMP, purpose_code VARCHAR, legal_basis VARCHAR, release VARCHAR, release_version VARCHAR,
+    items VARCHAR, recipients VARCHAR, processing_period VARCHAR, destination VARCHAR, rights_note VARCHAR)"""
+# Decree Art. 29-5(2) processing records also note that some data-subject rights do not apply (Art. 28-7).
+RIGHTS_NOTE = "개인정보 보호법 제28조의7: 가명정보에는 제20조, 제34조제1항, 제35조~제37조, 제39조의3 등 적용 제외"
 ACCESS_LOG_DDL = f"""CREATE TABLE IF NOT EXISTS {ACCESS_LOG} (
     logged_at TIMESTAMP, account VARCHAR, host VARCHAR, action VARCHAR, pilot VARCHAR, purpose_code VARCHAR,
     datasets VARCHAR, rows BIGINT, reason VARCHAR, result VARCHAR, detail VARCHAR, destination VARCHAR)"""
@@ -48,15 +54,21 @@ def _sha256(path: Path) -> str:
 
 
 def log_access(settings: Settings, requester: Requester, pilot: str, purpose: str, datasets: list[str],
-               rows: int, reason: str, result: str, detail: str, destination: str) -> None:
-    """Append one access-log row. The product offers no way to change or delete one."""
-    with lake_write(settings, "audit/access_log", f"export-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}", purpose) as con:
+               rows: int, reason: str, result: str, detail: str, destination: str,
+               processing_record: list | None = None) -> None:
+    """Append one access-log row (and, for an export, its processing record) in one snapshot.
+    The product offers no way to change or delete either."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with lake_write(settings, "audit/access_log", f"export-{now:%Y%m%dT%H%M%S}", purpose) as con:
         con.execute(ACCESS_LOG_DDL)
         con.execute(
             f"INSERT INTO {ACCESS_LOG} VALUES (?, ?, ?, 'export', ?, ?, ?, ?, ?, ?, ?, ?)",
-            [datetime.now(timezone.utc).replace(tzinfo=None), requester.account, requester.host, pilot, purpose,
-             json.dumps(datasets), rows, reason, result, detail, destination],
+            [now, requester.account, requester.host, pilot, purpose, json.dumps(datasets), rows, reason, result,
+             detail, destination],
         )
+        if processing_record is not None:
+            con.execute(PROCESSING_RECORDS_DDL)
+            con.execute(f"INSERT INTO {PROCESSING_RECORDS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [now, *processing_record])
 
 
 def _refusal(pilot_id: str, purpose: str, reason: str) -> str | None:
@@ -134,6 +146,9 @@ def _export(settings, release, pilot_id, purpose, reason, out_dir: Path, request
         "tables": tables,
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    record = [purpose, purposes()[purpose].legal_basis, release.id, release.version,
+              json.dumps({name: [c["name"] for c in t["columns"]] for name, t in tables.items()}, ensure_ascii=False),
+              json.dumps({"pilot": pilot_id, "account": requester.account}), release.retention, str(out_dir), RIGHTS_NOTE]
     log_access(settings, requester, pilot_id, purpose, [release.id, *tables], total, reason, "exported",
-               "privacy gates passed", str(out_dir))
+               "privacy gates passed", str(out_dir), processing_record=record)
     return manifest

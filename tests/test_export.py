@@ -39,6 +39,13 @@ def test_export_writes_parquet_manifest_and_an_access_log_row(materialized, tmp_
                                                                "DAYCARE_FOOD_SCANNER_STATS", "exported")
     assert rows == sum(t["rows"] for t in manifest["tables"].values()) and reason.startswith("weekly")
     assert "daycare_food_scanner" in json.loads(datasets)
+    with lake_session(settings, read_only=True) as con:
+        purpose_code, release, items, recipients, period = con.execute(
+            "SELECT purpose_code, release, items, recipients, processing_period FROM lake.audit.processing_records "
+            "ORDER BY recorded_at DESC LIMIT 1").fetchone()
+    assert (purpose_code, release, period) == ("DAYCARE_FOOD_SCANNER_STATS", "daycare_food_scanner", "1 y")
+    assert "children_served" in json.loads(items)["daycare_meal_nutrition"]
+    assert json.loads(recipients) == {"pilot": "daycare_food_scanner", "account": "steward01"}
 
 
 @pytest.mark.parametrize(("purpose", "reason", "message"), [
@@ -54,3 +61,16 @@ def test_refusals_are_clear_and_logged(materialized, tmp_path, purpose, reason, 
     assert not (tmp_path / "out" / "manifest.json").exists()
     log = access_log(settings)
     assert len(log) == before + 1 and log[-1][8] == "refused" and message in log[-1][9]
+
+
+def test_purposes_cli_lists_the_register_with_pilots_and_datasets():
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    result = CliRunner().invoke(app, ["purposes", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["code"]: r for r in json.loads(result.stdout)}
+    food = rows["DAYCARE_FOOD_SCANNER_STATS"]
+    assert food["pilots"] == ["daycare_food_scanner"] and "stg_childcare__meals" in food["datasets"]
+    assert rows["DAYCARE_FACILITY_INFO"]["pilots"] == []

@@ -157,11 +157,16 @@ class Contract:
         return self.custom.get("anonymising_step")
 
 
+_BLANK = Column("", "", "VARCHAR", False, "", "", "")
+
+
 def _column(raw: Any, inherited: Column | None) -> Column:
     """A column; what it leaves out is inherited from its first transformSourceObjects column."""
     custom = _props(raw.customProperties)
     options = raw.logicalTypeOptions or {}
-    base = inherited or Column("", "", "VARCHAR", False, "", "", "")
+    base = inherited or _BLANK
+    # Value rules (range, pattern, code list) belong to the type: a column that redeclares it starts afresh.
+    rules = _BLANK if raw.physicalType else base
     return Column(
         name=raw.name,
         name_ko=raw.businessName or base.name_ko,
@@ -175,10 +180,10 @@ def _column(raw: Any, inherited: Column | None) -> Column:
         direct_identifier=bool(custom.get("direct_identifier", False)),
         primary_key=bool(raw.primaryKey),
         unique=bool(raw.unique),
-        minimum=options.get("minimum", base.minimum if inherited and not raw.physicalType else None),
-        maximum=options.get("maximum", base.maximum if inherited and not raw.physicalType else None),
-        pattern=options.get("pattern", base.pattern if inherited and not raw.physicalType else None),
-        valid_values=tuple(str(e.value) for e in raw.enum or []) or (base.valid_values if not raw.physicalType else ()),
+        minimum=options.get("minimum", rules.minimum),
+        maximum=options.get("maximum", rules.maximum),
+        pattern=options.get("pattern", rules.pattern),
+        valid_values=tuple(str(e.value) for e in raw.enum or []) or rules.valid_values,
         source_names=tuple(s.synonym for s in raw.synonyms or []),
     )
 

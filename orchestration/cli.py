@@ -191,6 +191,17 @@ def catalog_search(term: str, fmt: FormatOption = Format.table) -> None:
     emit(search(term), fmt, f"Matches for {term!r}")
 
 
+@catalog_app.command("dictionary")
+def catalog_dictionary(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML pages")] = Path("data/dictionary"),
+) -> None:
+    """Write the bilingual data dictionary (static HTML, one page per dataset) from the contracts."""
+    from catalog.dictionary import build_dictionary
+
+    pages = build_dictionary(out_dir)
+    out.print(f"wrote {len(pages)} pages; open {out_dir / 'index.html'}")
+
+
 @catalog_app.command("dbt-sync")
 def catalog_dbt_sync(check: Annotated[bool, typer.Option(help="Only report drift; exit 1 if any")] = False) -> None:
     """Regenerate the dbt model/seed YAML (enforced contracts, tests) from the data contracts."""

@@ -11,13 +11,17 @@ from dataclasses import asdict, dataclass, field
 
 import duckdb
 
-from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts
+from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts, tier_rank
+from quality.anonymity import k_anonymity, l_diversity, rows_below_k
 
 # Patterns for identifiers that may hide in any text column.
 GENERIC_PATTERNS = {
     "resident_registration_number": r"\b\d{6}-?[1-4]\d{6}\b",
     "mobile_phone": r"\b01[016789]-?\d{3,4}-?\d{4}\b",
     "landline_phone": r"\b0(2|[3-6][1-5])-\d{3,4}-\d{4}\b",
+    # A bare 2-4 syllable pattern would flag every menu (김치…), so a Korean name counts only in context:
+    # after a label (성명: 홍길동) or before an honorific or kinship term (홍길동 어르신).
+    "korean_name_in_context": r"(성명|이름|대상자|보호자)\s*[:：]?\s*[가-힣]{2,4}|[가-힣]{2,4}\s?(님|씨|어르신|할머니|할아버지)",
 }
 
 
@@ -92,5 +96,58 @@ def small_cells_suppressed(con: duckdb.DuckDBPyConnection, relation: str, contra
                       {"threshold": threshold, "cells": cells, "suppressed_cells": suppressed, "count_columns": count_columns})
 
 
+def k_anonymous(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:
+    """Every equivalence class over the declared quasi-identifiers has at least k_min rows."""
+    qis = [c.name for c in table.columns if c.quasi_identifier]
+    if not qis:
+        return GateResult("k_anonymity", True, [], {"applies": False})
+    k_min = int(contract.custom["k_min"])
+    k = k_anonymity(con, relation, qis)
+    below = rows_below_k(con, relation, qis, k_min)
+    findings = [f"k = {k} < {k_min}: {below} rows in classes below k over {qis}"] if below else []
+    return GateResult("k_anonymity", not findings, findings,
+                      {"quasi_identifiers": qis, "k_min": k_min, "k_achieved": k, "rows_below_k": below})
+
+
+def l_diverse(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:
+    """Every equivalence class holds at least l_min distinct values of each declared sensitive attribute."""
+    qis = [c.name for c in table.columns if c.quasi_identifier]
+    sensitive = [c.name for c in table.columns if c.sensitive and not c.direct_identifier]
+    l_min = contract.custom.get("l_min")
+    if not qis or not sensitive or l_min is None:
+        return GateResult("l_diversity", True, [], {"applies": False})
+    achieved = {s: l_diversity(con, relation, qis, s) for s in sensitive}
+    findings = [f"l({s}) = {l} < {l_min}" for s, l in achieved.items() if l < int(l_min)]
+    return GateResult("l_diversity", not findings, findings, {"l_min": int(l_min), "l_achieved": achieved})
+
+
+def tier_propagation(contract: Contract) -> GateResult:
+    """A dataset's tier is at least its inputs' unless its contract declares an anonymising step, which
+    the other gates then verify."""
+    from catalog.search import upstream  # reads contract files: only when the gate runs
+
+    inputs = {u: load_contracts()[u].tier for u in upstream(contract) if u in load_contracts()}
+    highest = max(inputs.values(), key=tier_rank, default=contract.tier)
+    lowered = tier_rank(contract.tier) < tier_rank(highest)
+    findings = [f"tier {contract.tier} is below its inputs' {highest} with no declared anonymising step"] \
+        if lowered and not contract.anonymising_step else []
+    return GateResult("tier_propagation", not findings, findings,
+                      {"tier": contract.tier, "inputs": inputs, "anonymising_step": contract.anonymising_step or ""})
+
+
+def gate_names(contract: Contract) -> tuple[str, ...]:
+    """Staging gets the identifier and tier gates; marts and releases all of them."""
+    if contract.layer == "staging":
+        return ("no_direct_identifiers", "tier_propagation")
+    return ("no_direct_identifiers", "small_cells_suppressed", "k_anonymity", "l_diversity", "tier_propagation")
+
+
 def release_gates(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> list[GateResult]:
-    return [no_direct_identifiers(con, relation, table), small_cells_suppressed(con, relation, contract, table)]
+    gates = {
+        "no_direct_identifiers": lambda: no_direct_identifiers(con, relation, table),
+        "small_cells_suppressed": lambda: small_cells_suppressed(con, relation, contract, table),
+        "k_anonymity": lambda: k_anonymous(con, relation, contract, table),
+        "l_diversity": lambda: l_diverse(con, relation, contract, table),
+        "tier_propagation": lambda: tier_propagation(contract),
+    }
+    return [gates[name]() for name in gate_names(contract)]

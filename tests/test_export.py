@@ -30,7 +30,8 @@ def test_export_writes_parquet_manifest_and_an_access_log_row(materialized, tmp_
         rows = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{tmp_path / table['file']}')").fetchone()[0]
         assert rows == table["rows"] > 0
         assert table["contract_version"] and all({"name", "type", "tier"} <= set(c) for c in table["columns"])
-        assert {g["gate"] for g in table["privacy_gates"]} == {"no_direct_identifiers", "small_cells_suppressed"}
+        assert {g["gate"] for g in table["privacy_gates"]} == \
+            {"no_direct_identifiers", "small_cells_suppressed", "k_anonymity", "l_diversity", "tier_propagation"}
         assert all(g["passed"] for g in table["privacy_gates"])
     log = access_log(settings)
     assert len(log) == before + 1

@@ -6,7 +6,9 @@ import pytest
 
 from catalog.contracts import get_contract
 from quality.gx_runner import validate_batch
-from quality.privacy_gates import no_direct_identifiers, small_cells_suppressed
+from dataclasses import replace
+
+from quality.privacy_gates import k_anonymous, l_diverse, no_direct_identifiers, small_cells_suppressed, tier_propagation
 
 NUTRITION = get_contract("daycare_meal_nutrition")
 
@@ -37,7 +39,8 @@ def test_small_cell_gate_passes_withheld_cells_and_fails_published_small_ones():
     assert result.evidence["suppressed_cells"] == 1
 
 
-@pytest.mark.parametrize("text", ["김민지 010-1234-5678", "주민번호 900101-2345678", "아동 CH00001234 결석"])
+@pytest.mark.parametrize("text", ["김민지 010-1234-5678", "주민번호 900101-2345678", "아동 CH00001234 결석",
+                                  "대상자: 김민지 미응답", "박순자 어르신 댁 방문"])
 def test_identifier_gate_finds_identifiers_in_free_text(text):
     con = make([{**GOOD, "center_name": text}])
     result = no_direct_identifiers(con, "t", NUTRITION.table)
@@ -66,3 +69,42 @@ def test_gx_suite_from_the_contract_fails_on_bad_rows_without_echoing_values(tmp
     assert any(e == "expect_column_pair_values_a_to_be_greater_than_b" for e, _ in failed)
     site = (tmp_path / "gx" / "uncommitted").rglob("*.json")
     assert not any("CH00000002" in p.read_text(encoding="utf-8") for p in site)
+
+
+def test_menus_and_centre_names_are_not_mistaken_for_names():
+    con = make([{**GOOD, "center_name": "김치볶음밥 햇살어린이집"}])
+    assert no_direct_identifiers(con, "t", NUTRITION.table).passed
+
+
+def _people_table():
+    """A contract table with two quasi-identifiers and one sensitive column, built from a real contract."""
+    base = NUTRITION.table
+    columns = (
+        replace(base.column("center_code"), name="age_band", quasi_identifier=True, primary_key=False),
+        replace(base.column("center_code"), name="adong", quasi_identifier=True, primary_key=False),
+        replace(base.column("center_code"), name="entitlement", sensitive=True, primary_key=False),
+    )
+    return replace(base, columns=columns)
+
+
+@pytest.mark.parametrize(("rows", "k_ok", "l_ok"), [
+    ([("70-74", "화곡1동", "생계")] * 3 + [("70-74", "화곡1동", "의료")] * 2, True, True),   # one class of 5, 2 values
+    ([("70-74", "화곡1동", "생계")] * 5 + [("85+", "공항동", "의료")], False, False),         # a class of 1, l = 1
+])
+def test_k_and_l_gates_block_and_report_evidence(rows, k_ok, l_ok):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p (age_band VARCHAR, adong VARCHAR, entitlement VARCHAR)")
+    con.executemany("INSERT INTO p VALUES (?, ?, ?)", rows)
+    contract = replace(NUTRITION, custom={**NUTRITION.custom, "k_min": 5, "l_min": 2})
+    k = k_anonymous(con, "p", contract, _people_table())
+    l = l_diverse(con, "p", contract, _people_table())
+    assert (k.passed, l.passed) == (k_ok, l_ok)
+    assert k.evidence["k_achieved"] == (5 if k_ok else 1)
+    assert k.evidence["rows_below_k"] == (0 if k_ok else 1)
+
+
+def test_tier_propagation_needs_a_declared_anonymising_step():
+    assert tier_propagation(NUTRITION).passed  # aggregates of sensitive-pseudonymized data, step declared
+    undeclared = replace(NUTRITION, custom={k: v for k, v in NUTRITION.custom.items() if k != "anonymising_step"})
+    result = tier_propagation(undeclared)
+    assert not result.passed and "below its inputs" in result.findings[0]

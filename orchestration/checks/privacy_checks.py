@@ -7,9 +7,7 @@ from catalog.contracts import Contract, load_contracts
 from orchestration.lake import lake_session
 from orchestration.metadata import asset_key
 from orchestration.resources import LakeResource
-from quality.privacy_gates import release_gates
-
-GATES = ("no_direct_identifiers", "small_cells_suppressed")
+from quality.privacy_gates import gate_names, release_gates
 
 
 def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
@@ -18,12 +16,12 @@ def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(
         name=f"privacy_gates__{contract.id}",
         specs=[dg.AssetCheckSpec(gate, asset=key, blocking=True, description=f"Privacy gate {gate} (governance.md §4)")
-               for gate in GATES],
+               for gate in gate_names(contract)],
     )
     def gates(context: dg.AssetCheckExecutionContext, lake: LakeResource):
         with lake_session(lake.settings(), read_only=True) as con:
             results = [r for t in contract.tables for r in release_gates(con, f"lake.{t.physical_name}", contract, t)]
-        for gate in GATES:
+        for gate in gate_names(contract):
             mine = [r for r in results if r.gate == gate]
             yield dg.AssetCheckResult(
                 asset_key=key,

@@ -147,7 +147,10 @@ def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> 
         if not source.accepts(path):
             raise ParseError(f"{path.name}: {source_id} accepts {', '.join(source.suffixes)} files")
         with tempfile.TemporaryDirectory() as tmp:
-            result.encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8")
+            if source.binary:
+                result.encoding, text = "binary", landed
+            else:
+                result.encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8")
             mapped = map_to_contract(source.parse(text, path.name), contract.table, path.name)
         checked = validate(mapped.frame, contract.table)
     except (EncodingError, ParseError, SchemaMismatch) as exc:

@@ -17,6 +17,7 @@ class Source:
     formats: tuple[str, ...]
     suffixes: tuple[str, ...]
     parse: Callable[[Path, str], pl.DataFrame]  # (UTF-8 text file, original file name) → strings
+    binary: bool = False  # e.g. XLSX: the parser gets the landed file itself, not a decoded text
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in self.suffixes

@@ -202,6 +202,19 @@ def catalog_dictionary(
     out.print(f"wrote {len(pages)} pages; open {out_dir / 'index.html'}")
 
 
+@catalog_app.command("lineage")
+def catalog_lineage(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML reports")] = Path("data/lineage"),
+) -> None:
+    """Write the static column-lineage report, one page per mart (the Dagster UI's view is a paid feature)."""
+    from catalog.lineage import render_reports
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest(Settings.from_env())
+    pages = render_reports(out_dir)
+    out.print(f"wrote {len(pages)} pages; open {out_dir / 'index.html'}")
+
+
 @catalog_app.command("dbt-sync")
 def catalog_dbt_sync(check: Annotated[bool, typer.Option(help="Only report drift; exit 1 if any")] = False) -> None:
     """Regenerate the dbt model/seed YAML (enforced contracts, tests) from the data contracts."""

@@ -147,7 +147,7 @@ def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> 
         if not source.accepts(path):
             raise ParseError(f"{path.name}: {source_id} accepts {', '.join(source.suffixes)} files")
         with tempfile.TemporaryDirectory() as tmp:
-            if source.binary:
+            if source.is_binary(path):
                 result.encoding, text = "binary", landed
             else:
                 result.encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8")

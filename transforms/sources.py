@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.childcare import centers, meals
+from transforms.welfare import disability, elderly_alone, recipients
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,15 @@ class Source:
     id: str
     formats: tuple[str, ...]
     suffixes: tuple[str, ...]
-    parse: Callable[[Path, str], pl.DataFrame]  # (UTF-8 text file, original file name) → strings
-    binary: bool = False  # e.g. XLSX: the parser gets the landed file itself, not a decoded text
+    # (UTF-8 text of the file — or the landed file itself for a binary suffix —, original name) → strings
+    parse: Callable[[Path, str], pl.DataFrame]
+    binary_suffixes: tuple[str, ...] = ()  # e.g. .xlsx: read as bytes by the parser, never decoded
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in self.suffixes
+
+    def is_binary(self, path: Path) -> bool:
+        return path.suffix.lower() in self.binary_suffixes
 
 
 SOURCES = {
@@ -37,6 +42,25 @@ SOURCES = {
             ("meal-scan extract CSV, Korean headers, CP949 or UTF-8 (synthetic schema)",),
             (".csv",),
             meals.parse,
+        ),
+        Source(
+            "welfare_elderly_alone_stats",
+            ("서울시 독거노인 현황(연령별/동별) KOSIS CSV, multi-row headers, CP949 or UTF-8",),
+            (".csv",),
+            elderly_alone.parse,
+        ),
+        Source(
+            "welfare_recipients_stats",
+            ("서울시 국민기초생활 수급자 동별 현황 XLSX (three header rows, merged 지역/자격구분)", "the same table as CSV"),
+            (".xlsx", ".csv"),
+            recipients.parse,
+            binary_suffixes=(".xlsx",),
+        ),
+        Source(
+            "welfare_disability_stats",
+            ("서울시 장애인 현황(장애유형별/동별) KOSIS CSV, long (동별, 장애유형별, 성별, <year> 년) or wide (동별(1..3), type columns)",),
+            (".csv",),
+            disability.parse,
         ),
     )
 }

@@ -25,7 +25,7 @@ bench: setup
 
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup
-	rm -rf data/samples/childcare_centers data/samples/childcare_meals
+	rm -rf data/samples/childcare_* data/samples/welfare_*
 	$(VENV)/bin/lakehouse generate --scale 0.03 --days 21 --out data/samples
 
 dbt-sync: setup

@@ -294,9 +294,11 @@ def generate(
 ) -> None:
     """Write synthetic source files in their real formats (fixed seed)."""
     from transforms.synthetic.childcare import generate_childcare
+    from transforms.synthetic.welfare_stats import generate_welfare_stats
 
     with progress(f"Generating SF {scale}, {days} days into {out_dir}"):
         counts = generate_childcare(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
+        counts |= generate_welfare_stats(out_dir)  # published dong tables: one fixed sample at every scale
     emit([{"file": name, "rows": rows} for name, rows in counts.items()], fmt, f"Generated into {out_dir}")
 
 

@@ -26,7 +26,7 @@ bench: setup
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup
 	rm -rf data/samples/childcare_* data/samples/welfare_*
-	$(VENV)/bin/lakehouse generate --scale 0.03 --days 21 --out data/samples
+	$(VENV)/bin/lakehouse generate --sample --out data/samples
 
 dbt-sync: setup
 	$(VENV)/bin/lakehouse catalog dbt-sync

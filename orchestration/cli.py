@@ -287,18 +287,17 @@ def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 3000) -> N
 def generate(
     scale: Annotated[float, typer.Option(help="Scale factor; 1 ≈ one year of Gangseo-sized operations")] = 1.0,
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (one folder per source)")] = Path("generated"),
-    days: Annotated[int, typer.Option(help="Calendar days of meals")] = 365,
+    days: Annotated[int, typer.Option(help="Calendar days of meals, calls and sensor readings")] = 365,
     seed: Annotated[int, typer.Option(help="Random seed (fixed for reproducible files)")] = 20261125,
-    dirty_rate: Annotated[float, typer.Option(help="Share of meal rows made invalid on purpose")] = 0.002,
+    dirty_rate: Annotated[float, typer.Option(help="Share of rows made invalid on purpose")] = 0.002,
+    sample: Annotated[bool, typer.Option("--sample", help="Write the committed sample set (each domain at its sample size)")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Write synthetic source files in their real formats (fixed seed)."""
-    from transforms.synthetic.childcare import generate_childcare
-    from transforms.synthetic.welfare_stats import generate_welfare_stats
+    from transforms.synthetic.samples import generate_all, generate_samples
 
-    with progress(f"Generating SF {scale}, {days} days into {out_dir}"):
-        counts = generate_childcare(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
-        counts |= generate_welfare_stats(out_dir)  # published dong tables: one fixed sample at every scale
+    with progress(f"Generating into {out_dir}"):
+        counts = generate_samples(out_dir) if sample else generate_all(out_dir, scale, days, seed, dirty_rate)
     emit([{"file": name, "rows": rows} for name, rows in counts.items()], fmt, f"Generated into {out_dir}")
 
 

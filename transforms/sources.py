@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.childcare import centers, meals
-from transforms.welfare import disability, elderly_alone, recipients
+from transforms.welfare import call_logs, cases, disability, elderly_alone, iot, recipients
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,24 @@ SOURCES = {
             ("서울시 장애인 현황(장애유형별/동별) KOSIS CSV, long (동별, 장애유형별, 성별, <year> 년) or wide (동별(1..3), type columns)",),
             (".csv",),
             disability.parse,
+        ),
+        Source(
+            "welfare_cases",
+            ("AI well-being call case extract CSV, Korean headers, CP949 or UTF-8 (synthetic schema, 행복e음-style)",),
+            (".csv",),
+            cases.parse,
+        ),
+        Source(
+            "welfare_call_logs",
+            ("AI well-being call log CSV, one row per attempt, Korean headers, CP949 or UTF-8 (synthetic schema)",),
+            (".csv",),
+            call_logs.parse,
+        ),
+        Source(
+            "welfare_iot_readings",
+            ("care IoT platform export, JSON Lines (UTF-8), one object per household-hour (synthetic schema)",),
+            (".jsonl", ".ndjson"),
+            iot.parse,
         ),
     )
 }

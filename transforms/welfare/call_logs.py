@@ -1,0 +1,13 @@
+"""Well-being call log: one row per call attempt, CSV with Korean headers, CP949 or UTF-8 (synthetic schema, §8.5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from transforms.welfare.cases import read_extract_csv
+
+
+def parse(path: Path, name: str) -> pl.DataFrame:
+    return read_extract_csv(path, name, "welfare_call_logs")

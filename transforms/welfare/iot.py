@@ -1,0 +1,80 @@
+"""Care IoT readings: JSON Lines, one object per household-hour (synthetic schema, reference §8.5).
+
+Every value becomes a string keyed by the object's own field names (true/false, numbers as written,
+nested values as JSON). A line that is not a JSON object (a record cut off in transfer) is kept as a row
+whose fields are all null, so validation quarantines it and rows read = loaded + quarantined. A file whose
+first record is not a JSON object is not JSON Lines at all and is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from transforms.childcare.centers import ParseError
+from transforms.records import ROW_NUMBER
+
+SUFFIXES = (".jsonl", ".ndjson")
+
+
+_UNIFORM = {  # a column whose values are all of one JSON type (or null) is converted by polars in one go
+    frozenset({int}): pl.Int64, frozenset({float}): pl.Float64,
+    frozenset({bool}): pl.Boolean, frozenset({str}): pl.String,
+}
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _column(name: str, values: list) -> pl.Series:
+    """Values of one field as text: true/false, numbers as JSON writes them, nested values as JSON."""
+    kinds = frozenset(type(v) for v in values) - {type(None)}
+    dtype = _UNIFORM.get(kinds)
+    if dtype is not None or not kinds:
+        try:
+            return pl.Series(name, values, dtype=dtype or pl.String).cast(pl.String)
+        except (OverflowError, TypeError, pl.exceptions.PolarsError):
+            pass  # e.g. an integer beyond 64 bits
+    return pl.Series(name, [_text(v) for v in values], dtype=pl.String)
+
+
+def parse(path: Path, name: str) -> pl.DataFrame:
+    """`path` is the UTF-8 text of the landed file `name`; blank lines are not records."""
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise ParseError(f"{name}: welfare_iot_readings accepts JSON Lines ({', '.join(SUFFIXES)})")
+    records: list[dict] = []
+    line_numbers: list[int] = []
+    keys: dict[str, None] = {}  # every field seen, in first-seen order
+    decode = json.loads
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            line = line.strip().lstrip("\ufeff")
+            if not line:
+                continue
+            try:
+                record = decode(line)
+            except ValueError:
+                record = None
+            if not isinstance(record, dict):
+                if not records:
+                    raise ParseError(f"{name}: not JSON Lines (line {number} is not a JSON object)")
+                record = {}  # kept as a row of nulls: validation quarantines it
+            elif len(record) != len(keys) or not all(k in keys for k in record):
+                keys.update(dict.fromkeys(record))
+            records.append(record)
+            line_numbers.append(number)
+    if not records:
+        raise ParseError(f"{name}: empty file, no JSON Lines records")
+    return pl.DataFrame([
+        pl.Series(ROW_NUMBER, line_numbers, dtype=pl.Int64),
+        *(_column(key, [r.get(key) for r in records]) for key in keys),
+    ])

@@ -18,6 +18,7 @@ def bad_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("blocking")
     inbox = root / "inbox"
     shutil.copytree(SAMPLES, inbox)
+    shutil.rmtree(inbox / "welfare_iot_readings")  # a source with nothing in its inbox yet
     # A centre whose name carries a phone number (free text), and which feeds three children only.
     (inbox / "childcare_centers" / "extra.xml").write_text(
         "<response><item><sigunname>강서구</sigunname><stcode>11500999999</stcode><crname>햇살 010-1234-5678 어린이집</crname>"
@@ -52,3 +53,9 @@ def test_a_failed_privacy_gate_blocks_release_and_analyst_db(bad_run):
     assert "curated_marts/daycare_meal_nutrition" in summary.assets_materialized
     assert "release/daycare_food_scanner" not in summary.assets_materialized
     assert "analyst/analyst_db" not in summary.assets_materialized
+
+
+def test_a_source_with_an_empty_inbox_leaves_empty_tables_and_passes(bad_run):
+    settings, summary = bad_run
+    assert summary.rows["raw_identified.welfare_iot_readings"] == 0
+    assert "raw_identified/welfare_iot_readings:gx_contract_suite" in summary.checks_passed

@@ -6,8 +6,8 @@ import json
 import dagster as dg
 
 from catalog.contracts import get_contract
-from orchestration.ingest import IngestFailed, ingest_file, inbox_files
-from orchestration.lake import lake_session
+from orchestration.ingest import IngestFailed, ensure_ingest_tables, ingest_file, inbox_files
+from orchestration.lake import ensure_zones, lake_write
 from orchestration.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.resources import LakeResource
 from quality.gx_runner import docs_index
@@ -37,6 +37,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         settings = lake.settings()
+        ensure_zones(settings, context.run.run_id)
         results, failures = [], []
         for path in inbox_files(settings.inbox_dir, source.id):
             try:
@@ -54,7 +55,8 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         for r in new:
             for code, count in r.reasons.items():
                 reasons[code] = reasons.get(code, 0) + count
-        with lake_session(settings, read_only=True) as con:
+        with lake_write(settings, "/".join(asset_key(contract).path), context.run.run_id, contract.custom["purpose_code"]) as con:
+            ensure_ingest_tables(con, source.id)  # an empty inbox still leaves the (empty) tables downstream reads
             total = con.execute(f"SELECT count(*) FROM lake.{contract.table.physical_name}").fetchone()[0]
         return dg.MaterializeResult(
             metadata={

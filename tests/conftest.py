@@ -38,3 +38,17 @@ def child_ids() -> set[str]:
     frame = pl.read_csv(SAMPLES / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv",
                         encoding="cp949", infer_schema=False)
     return {v for v in frame["아동ID"].to_list() if v}
+
+
+def string_cells(con, relation: str) -> set[str]:
+    """Every distinct text value of a relation (VARCHAR and VARCHAR[] columns)."""
+    columns = [n for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall() if t in ("VARCHAR", "VARCHAR[]")]
+    found: set[str] = set()
+    for column in columns:
+        found |= {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {relation}').fetchall()}
+    return found
+
+
+def cells_containing(cells: set[str], identifiers: set[str]) -> set[str]:
+    """The cells that contain any of the identifiers (substring match, so embedded values count)."""
+    return {c for c in cells for i in identifiers if i in c}

@@ -9,6 +9,8 @@ from orchestration.analyst import analyst_connection
 from orchestration.export import Requester, export_release
 from orchestration.lake import lake_session
 
+from conftest import cells_containing, string_cells
+
 
 def test_main_job_materializes_everything_and_all_checks_pass(materialized):
     settings, summary = materialized
@@ -59,18 +61,6 @@ def test_marts_have_no_child_level_rows_and_respect_small_cells(materialized):
     assert smallest >= 5 and smallest_exposure >= 5
 
 
-def _string_cells(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
-    columns = [n for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall() if t in ("VARCHAR", "VARCHAR[]")]
-    found: set[str] = set()
-    for column in columns:
-        found |= {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {relation}').fetchall()}
-    return found
-
-
-def _contains_identifier(cells: set[str], child_ids: set[str]) -> set[str]:
-    return {c for c in cells for i in child_ids if i in c}
-
-
 def test_no_child_identifier_reaches_staging_marts_releases_analyst_db_or_exports(materialized, child_ids, tmp_path):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
@@ -78,18 +68,18 @@ def test_no_child_identifier_reaches_staging_marts_releases_analyst_db_or_export
                              "AND schema_name NOT IN ('raw_identified', 'quarantine', 'landing')").fetchall()
         assert len(tables) >= 7
         for (table,) in tables:
-            assert not _contains_identifier(_string_cells(con, f"lake.{table}"), child_ids), table
+            assert not cells_containing(string_cells(con, f"lake.{table}"), child_ids), table
         # The raw zone does hold them: the scan can find what it looks for.
-        assert _contains_identifier(_string_cells(con, "lake.raw_identified.childcare_meals"), child_ids)
+        assert cells_containing(string_cells(con, "lake.raw_identified.childcare_meals"), child_ids)
     analyst = analyst_connection(settings)
     for (table,) in analyst.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-        assert not _contains_identifier(_string_cells(analyst, table), child_ids), table
+        assert not cells_containing(string_cells(analyst, table), child_ids), table
     manifest = export_release(settings, "daycare_food_scanner", "DAYCARE_FOOD_SCANNER_STATS", "scan test",
                               tmp_path / "export", Requester("tester", "localhost"))
     reader = duckdb.connect()
     for table in manifest["tables"].values():
-        cells = _string_cells(reader, f"read_parquet('{tmp_path / 'export' / table['file']}')")
-        assert not _contains_identifier(cells, child_ids)
+        cells = string_cells(reader, f"read_parquet('{tmp_path / 'export' / table['file']}')")
+        assert not cells_containing(cells, child_ids)
     exported_text = "".join(p.read_bytes().decode("latin-1") for p in Path(tmp_path / "export").iterdir())
     assert not any(i in exported_text for i in child_ids)
 

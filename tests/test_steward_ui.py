@@ -71,10 +71,18 @@ def page(webserver):
 
 
 def open_view(page, url: str) -> str:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(url, wait_until="networkidle")
-    skip = page.get_by_role("button", name="Skip")  # the first-visit "Join the Dagster community" dialog
-    if skip.count():
+    # A fresh browser profile first gets a "Join the Dagster community" dialog over the page; it can
+    # appear after the network settles, so wait for it briefly and dismiss it.
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.first.wait_for(state="visible", timeout=5000)
         skip.first.click()
+        skip.first.wait_for(state="hidden", timeout=5000)
+    except PlaywrightTimeout:
+        pass  # already dismissed in this profile
     page.wait_for_timeout(1500)
     return page.inner_text("body")
 

@@ -19,9 +19,11 @@ GENERIC_PATTERNS = {
     "resident_registration_number": r"\b\d{6}-?[1-4]\d{6}\b",
     "mobile_phone": r"\b01[016789]-?\d{3,4}-?\d{4}\b",
     "landline_phone": r"\b0(2|[3-6][1-5])-\d{3,4}-\d{4}\b",
-    # A bare 2-4 syllable pattern would flag every menu (김치…), so a Korean name counts only in context:
-    # after a label (성명: 홍길동) or before an honorific or kinship term (홍길동 어르신).
-    "korean_name_in_context": r"(성명|이름|대상자|보호자)\s*[:：]?\s*[가-힣]{2,4}|[가-힣]{2,4}\s?(님|씨|어르신|할머니|할아버지)",
+    # A bare 2-4 syllable pattern would flag every menu (김치…) and centre (해님어린이집), so a Korean name
+    # counts only in context: after a label (성명: 홍길동), or as a word starting with a common surname
+    # followed by a space and an honorific or kinship term (홍길동 어르신).
+    "korean_name_in_context": r"(성명|이름|대상자|보호자)\s*[:：]?\s*[가-힣]{2,4}"
+    r"|(^|[^가-힣])[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용][가-힣]{1,2}\s(님|씨|어르신|할머니|할아버지)",
 }
 
 

@@ -23,9 +23,8 @@ import polars as pl
 from catalog.contracts import Table, get_contract
 from orchestration.lake import ensure_zones, lake_session, lake_write
 from orchestration.settings import Settings
-from transforms.childcare.centers import ParseError
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.records import ROW_NUMBER, SchemaMismatch, map_to_contract, validate
+from transforms.records import ROW_NUMBER, ParseError, SchemaMismatch, map_to_contract, validate
 from transforms.sources import get_source
 
 LANDING_TABLE = "lake.landing.files"

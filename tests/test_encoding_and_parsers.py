@@ -5,7 +5,7 @@ import pytest
 
 from catalog.contracts import get_contract
 from transforms.childcare import centers, meals
-from transforms.childcare.centers import ParseError
+from transforms.records import ParseError
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.records import SchemaMismatch, map_to_contract, validate
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from catalog.contracts import get_contract
-from transforms.childcare.centers import ParseError
+from transforms.records import ParseError
 from transforms.encoding import decode_to_utf8
 from transforms.records import map_to_contract, validate
 from transforms.synthetic.welfare_ops import (

@@ -13,11 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.records import ROW_NUMBER
-
-
-class ParseError(ValueError):
-    pass
+from transforms.records import ROW_NUMBER, ParseError
 
 
 def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:

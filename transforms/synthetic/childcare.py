@@ -50,6 +50,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import polars as pl
 
+from transforms.synthetic.dirty import scatter
+
 ARCODE = "11500"
 SIDO_NAME = "서울특별시"
 SIGUNGU_NAME = "강서구"
@@ -619,24 +621,16 @@ def _corrupt(frame: pl.DataFrame, dirty: dict[str, np.ndarray], first_row: int) 
     bumped = local("leftover_gt_served")
     if len(bumped):  # 잔반량 > 배식량: a scanner mis-read, nutrient values left as they were
         served = frame["배식량(g)"].to_numpy()[bumped]
-        frame = _scatter(frame, "잔반량(g)", bumped, served + np.maximum(10, served // 4))
+        frame = scatter(frame, "잔반량(g)", bumped, served + np.maximum(10, served // 4))
     frame = _format_tenths(frame)
-    frame = _scatter(frame, "식사구분", local("unknown_slot"), "야식")
-    frame = _scatter(frame, "급식일자", local("bad_date"), "2026-13-45")
-    frame = _scatter(frame, "아동ID", local("missing_child_id"), None)
-    frame = _scatter(frame, "배식량(g)", local("bad_served"), "abc")
+    frame = scatter(frame, "식사구분", local("unknown_slot"), "야식")
+    frame = scatter(frame, "급식일자", local("bad_date"), "2026-13-45")
+    frame = scatter(frame, "아동ID", local("missing_child_id"), None)
+    frame = scatter(frame, "배식량(g)", local("bad_served"), "abc")
     duplicated = local("duplicate")
     if len(duplicated):  # a re-sent scanner batch: the copy follows its original
         frame = frame[np.sort(np.concatenate([np.arange(frame.height), duplicated]), kind="stable")]
     return frame
-
-
-def _scatter(frame: pl.DataFrame, column: str, positions: np.ndarray, values) -> pl.DataFrame:
-    if not len(positions):
-        return frame
-    series = frame[column].clone()
-    series.scatter(positions, values)
-    return frame.with_columns(series)
 
 
 def _format_tenths(frame: pl.DataFrame) -> pl.DataFrame:

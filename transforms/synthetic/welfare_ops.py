@@ -86,6 +86,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from transforms.synthetic.dirty import scatter
+
 from transforms.geography import admin_dongs
 
 CASES_RELPATH = "welfare_cases/welfare_cases_extract_SYNTHETIC.csv"
@@ -602,13 +604,13 @@ def _call_rows(people: People, sessions: Sessions, chunk: np.ndarray, start_seco
 
 
 def _corrupt_calls(frame: pl.DataFrame, dirty: dict[str, np.ndarray]) -> pl.DataFrame:
-    frame = _scatter(frame, "시도차수", dirty["attempt_8"], "8")
-    frame = _scatter(frame, "발신주체", dirty["unknown_caller"], "ARS")
-    frame = _scatter(frame, "결과", dirty["unknown_result"], "부재중")
-    frame = _scatter(frame, "위험점수", dirty["risk_130"], "130")
-    frame = _scatter(frame, "통화시간(초)", dirty["bad_duration"], "12초")
-    frame = _scatter(frame, "발신일시", dirty["impossible_time"], "2026-02-30 10:15:00")
-    frame = _scatter(frame, "대상자ID", dirty["missing_person_id"], None)
+    frame = scatter(frame, "시도차수", dirty["attempt_8"], "8")
+    frame = scatter(frame, "발신주체", dirty["unknown_caller"], "ARS")
+    frame = scatter(frame, "결과", dirty["unknown_result"], "부재중")
+    frame = scatter(frame, "위험점수", dirty["risk_130"], "130")
+    frame = scatter(frame, "통화시간(초)", dirty["bad_duration"], "12초")
+    frame = scatter(frame, "발신일시", dirty["impossible_time"], "2026-02-30 10:15:00")
+    frame = scatter(frame, "대상자ID", dirty["missing_person_id"], None)
     return _duplicate(frame, dirty["duplicate"])
 
 
@@ -621,14 +623,14 @@ def _write_cases(path: Path, dirty_rng: np.random.Generator, people: People, ses
     frame = _case_rows(people, sessions, start, days)
     frame = frame.sort("행정동코드", "대상자ID")
     dirty = _plan_dirty(dirty_rng, frame.height, dirty_rate, DIRTY_CASE_KINDS)
-    frame = _scatter(frame, "주민등록번호", dirty["rrn_no_hyphen"],
+    frame = scatter(frame, "주민등록번호", dirty["rrn_no_hyphen"],
                      frame["주민등록번호"].gather(dirty["rrn_no_hyphen"]).str.replace("-", "", literal=True))
-    frame = _scatter(frame, "연락처", dirty["short_phone"], "010-123-456")
-    frame = _scatter(frame, "행정동코드", dirty["abolished_dong"], ABOLISHED_DONG)
-    frame = _scatter(frame, "수급자격", dirty["unknown_entitlement"], "생계")
-    frame = _scatter(frame, "출생연도", dirty["birth_year_1890"], "1890")
-    frame = _scatter(frame, "대상자ID", dirty["missing_person_id"], None)
-    frame = _scatter(frame, "위기정보유형", dirty["unknown_crisis_code"], "04|99")
+    frame = scatter(frame, "연락처", dirty["short_phone"], "010-123-456")
+    frame = scatter(frame, "행정동코드", dirty["abolished_dong"], ABOLISHED_DONG)
+    frame = scatter(frame, "수급자격", dirty["unknown_entitlement"], "생계")
+    frame = scatter(frame, "출생연도", dirty["birth_year_1890"], "1890")
+    frame = scatter(frame, "대상자ID", dirty["missing_person_id"], None)
+    frame = scatter(frame, "위기정보유형", dirty["unknown_crisis_code"], "04|99")
     frame = _duplicate(frame, dirty["duplicate"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((",".join(CASE_HEADER) + "\r\n").encode("cp949") + _to_cp949(frame))
@@ -797,9 +799,9 @@ def _write_iot(out_dir: Path, rng: np.random.Generator, dirty_rng: np.random.Gen
         frame = _iot_rows(rng, people, devices, offline[:, h0:h1], state[:, h0:h1], start, h0)
         local = _local(dirty, first_row, int(length))
         first_row += int(length)
-        frame = _scatter(frame, "power_wh", local["negative_power"], -12.5)
-        frame = _scatter(frame, "motion_events", local["negative_motion"], -1)
-        frame = _scatter(frame, "measured_at", local["impossible_time"], "2026-02-30T10:00:00+09:00")
+        frame = scatter(frame, "power_wh", local["negative_power"], -12.5)
+        frame = scatter(frame, "motion_events", local["negative_motion"], -1)
+        frame = scatter(frame, "measured_at", local["impossible_time"], "2026-02-30T10:00:00+09:00")
         frame = _duplicate(frame, local["duplicate"])
         shift = lambda rows: rows + np.searchsorted(local["duplicate"], rows, side="left")  # noqa: E731
         text = _jsonl(frame, truncate=shift(local["truncated_line"]), unknown_online=shift(local["bad_online"]))
@@ -944,14 +946,6 @@ def _local(dirty: dict[str, np.ndarray], first_row: int, height: int) -> dict[st
         shifted = positions - first_row
         local[kind] = shifted[(shifted >= 0) & (shifted < height)]
     return local
-
-
-def _scatter(frame: pl.DataFrame, column: str, positions: np.ndarray, values) -> pl.DataFrame:
-    if not len(positions):
-        return frame
-    series = frame[column].clone()
-    series.scatter(positions, values)
-    return frame.with_columns(series)
 
 
 def _duplicate(frame: pl.DataFrame, positions: np.ndarray) -> pl.DataFrame:

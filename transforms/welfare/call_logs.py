@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.welfare.cases import read_extract_csv
+from transforms.records import read_extract_csv
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.childcare.centers import ParseError
+from transforms.records import ParseError
 from transforms.records import ROW_NUMBER
 
 SUFFIXES = (".jsonl", ".ndjson")

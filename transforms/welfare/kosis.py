@@ -38,9 +38,8 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.childcare.centers import ParseError
 from transforms.geography import adong_code, normalise_dong_name
-from transforms.records import ROW_NUMBER
+from transforms.records import ROW_NUMBER, ParseError
 
 __all__ = [
     "AREA_COLUMNS", "Area", "AreaResolver", "Dimension", "GANGSEO", "KosisTable", "ParseError",

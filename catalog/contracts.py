@@ -84,6 +84,7 @@ class Column:
     pattern: str | None = None
     valid_values: tuple[str, ...] = ()
     source_names: tuple[str, ...] = ()
+    derived_from: tuple[str, ...] = ()  # `contract.column` refs (ODCS transformSourceObjects)
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def _column(raw: Any, inherited: Column | None) -> Column:
         pattern=options.get("pattern", rules.pattern),
         valid_values=tuple(str(e.value) for e in raw.enum or []) or rules.valid_values,
         source_names=tuple(s.synonym for s in raw.synonyms or []),
+        derived_from=tuple(raw.transformSourceObjects or []),
     )
 
 

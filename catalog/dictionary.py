@@ -262,7 +262,7 @@ def build_dictionary(out_dir: Path, contracts: Mapping[str, Contract] | None = N
     """Write index.html and one `<contract id>.html` per contract into out_dir; returns the files written."""
     known = dict(sorted((contracts if contracts is not None else load_contracts()).items()))
     lineage = {cid: upstream(c) for cid, c in known.items()}
-    # The same relation as catalog.search.downstream, inverted once instead of re-read per contract.
+    # The same relation as catalog.search.downstream, inverted once.
     dependants = {cid: sorted(other for other, ups in lineage.items() if cid in ups) for cid in known}
     pages = {"index.html": _index_page(known)}
     pages |= {_page_name(cid): _dataset_page(c, known, lineage, dependants) for cid, c in known.items()}

@@ -7,16 +7,10 @@ from catalog.registry import glossary
 
 
 def upstream(contract: Contract) -> list[str]:
-    """Contracts this one is built from, read off transformSourceObjects and release_of."""
-    found = set(contract.custom.get("release_of") or [])
-    path = contract.path
-    if path is not None:
-        import yaml  # local: only `show` needs the raw document
-
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for obj in doc.get("schema") or []:
-            for prop in obj.get("properties") or []:
-                found |= {ref.split(".")[0] for ref in prop.get("transformSourceObjects") or []}
+    """Contracts this one is built from: a release's marts, else the contracts its columns derive from."""
+    if contract.custom.get("release_of"):
+        return sorted(contract.custom["release_of"])
+    found = {ref.split(".")[0] for t in contract.tables for c in t.columns for ref in c.derived_from}
     found.discard(contract.id)
     return sorted(found)
 

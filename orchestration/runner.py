@@ -48,7 +48,7 @@ def table_rows(settings: Settings) -> dict[str, int]:
     return rows
 
 
-def run_main(settings: Settings, selection: list[str] | None = None) -> RunSummary:
+def run_main(settings: Settings) -> RunSummary:
     from orchestration.definitions import build_definitions  # heavy: import on use
 
     defs = build_definitions(settings)

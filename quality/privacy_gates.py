@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 
 from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts, tier_rank
+from catalog.search import upstream
 from quality.anonymity import k_anonymity, l_diversity, rows_below_k
 
 # Patterns for identifiers that may hide in any text column.
@@ -126,8 +127,6 @@ def l_diverse(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract,
 def tier_propagation(contract: Contract) -> GateResult:
     """A dataset's tier is at least its inputs' unless its contract declares an anonymising step, which
     the other gates then verify."""
-    from catalog.search import upstream  # reads contract files: only when the gate runs
-
     inputs = {u: load_contracts()[u].tier for u in upstream(contract) if u in load_contracts()}
     highest = max(inputs.values(), key=tier_rank, default=contract.tier)
     lowered = tier_rank(contract.tier) < tier_rank(highest)

@@ -31,12 +31,8 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def to_utf8(path: Path, encoding: str, out: Path) -> Path:
-    """Stream `path` into UTF-8 (no BOM) at `out`; returns `path` itself when it is already plain UTF-8."""
-    if encoding == "utf-8":
-        if not _decodes(path, "utf-8"):
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, f"{path.name} is not valid UTF-8")
-        return path
+def _transcode(path: Path, encoding: str, out: Path) -> Path:
+    """Stream `path` into UTF-8 (no BOM) at `out`; raises UnicodeDecodeError on the first bad byte."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
         while chunk := src.read(CHUNK):
@@ -46,15 +42,16 @@ def to_utf8(path: Path, encoding: str, out: Path) -> Path:
 
 
 def decode_to_utf8(path: Path, out: Path) -> tuple[str, Path]:
-    """Detect and transcode in one strict pass: (encoding, a UTF-8 file without BOM).
-
-    A CP949 file fails UTF-8 at its first Korean byte (usually in the header), so it is read about once."""
+    """Detect and transcode in one strict pass: (encoding, a UTF-8 file without BOM at `out`, or `path`
+    itself when it is plain UTF-8). A CP949 file fails UTF-8 at its first Korean byte (usually in the
+    header), so it is read about once."""
     with path.open("rb") as f:
         bom = f.read(3) == UTF8_BOM
-    candidates = ("utf-8-sig",) if bom else ("utf-8", "cp949")
-    for encoding in candidates:
-        try:
-            return encoding, to_utf8(path, encoding, out)
-        except UnicodeDecodeError:
-            continue
-    raise EncodingError(f"{path.name}: unknown encoding (neither UTF-8 nor CP949)")
+    try:
+        if bom:
+            return "utf-8-sig", _transcode(path, "utf-8-sig", out)
+        if _decodes(path, "utf-8"):
+            return "utf-8", path
+        return "cp949", _transcode(path, "cp949", out)
+    except UnicodeDecodeError:
+        raise EncodingError(f"{path.name}: unknown encoding (neither UTF-8 nor CP949)") from None

@@ -7,6 +7,7 @@ into loaded or quarantined with a reason code. Nothing is dropped: read = loaded
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def read_extract_csv(path: Path, name: str, source_id: str) -> pl.DataFrame:
         raise ParseError(f"{name}: not a readable CSV ({exc})") from exc
     frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
     return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+
+
+def string_frame(records: list[dict], columns: Sequence[str], row_numbers: Sequence[int]) -> pl.DataFrame:
+    """Parsed records as a frame of strings with the given columns, plus `_row_number` (Int64)."""
+    data: dict[str, list] = {c: [r.get(c) for r in records] for c in columns}
+    data[ROW_NUMBER] = list(row_numbers)
+    return pl.DataFrame(data, schema={**{c: pl.String for c in columns}, ROW_NUMBER: pl.Int64})
 
 
 def normalise_name(name: str) -> str:

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.records import ROW_NUMBER, ParseError
+from transforms.records import ParseError, string_frame
 
 
 def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:
-    fields = sorted({k for row in rows for k in row})
-    data = {f: [row.get(f) for row in rows] for f in fields}
-    data[ROW_NUMBER] = list(range(1, len(rows) + 1))
-    return pl.DataFrame(data, schema={**{f: pl.String for f in fields}, ROW_NUMBER: pl.Int64})
+    """Items in document order: row number = item number."""
+    return string_frame(rows, sorted({k for row in rows for k in row}), range(1, len(rows) + 1))
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

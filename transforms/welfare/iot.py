@@ -13,8 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.records import ParseError
-from transforms.records import ROW_NUMBER
+from transforms.records import ROW_NUMBER, ParseError
 
 SUFFIXES = (".jsonl", ".ndjson")
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.geography import adong_code, normalise_dong_name
-from transforms.records import ROW_NUMBER, ParseError
+from transforms.records import ROW_NUMBER, ParseError, string_frame
 
 __all__ = [
     "AREA_COLUMNS", "Area", "AreaResolver", "Dimension", "GANGSEO", "KosisTable", "ParseError",
@@ -343,8 +343,6 @@ def long_records(table: KosisTable, dimensions: Sequence[Dimension], measure: st
 
 
 def to_frame(records: Iterable[dict], columns: Sequence[str]) -> pl.DataFrame:
-    """A frame of strings with the given columns, plus `_row_number` (Int64)."""
+    """A frame of strings with the given columns, each row keeping its source line's `_row_number`."""
     records = list(records)
-    data: dict[str, list] = {c: [r.get(c) for r in records] for c in columns}
-    data[ROW_NUMBER] = [r[ROW_NUMBER] for r in records]
-    return pl.DataFrame(data, schema={**{c: pl.String for c in columns}, ROW_NUMBER: pl.Int64})
+    return string_frame(records, columns, [r[ROW_NUMBER] for r in records])

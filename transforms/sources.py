@@ -1,87 +1,14 @@
-"""The registry of sources: id → parser and accepted formats. The source id is its contract id."""
+"""The registry of sources: id → parser and accepted formats. Each domain lists its own in `<domain>/sources.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from transforms.childcare import sources as childcare
+from transforms.commerce import sources as commerce
+from transforms.safety import sources as safety
+from transforms.source import Source
+from transforms.welfare import sources as welfare
 
-import polars as pl
-
-from transforms.childcare import centers, meals
-from transforms.welfare import call_logs, cases, disability, elderly_alone, iot, recipients
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    formats: tuple[str, ...]
-    suffixes: tuple[str, ...]
-    # (UTF-8 text of the file — or the landed file itself for a binary suffix —, original name) → strings
-    parse: Callable[[Path, str], pl.DataFrame]
-    binary_suffixes: tuple[str, ...] = ()  # e.g. .xlsx: read as bytes by the parser, never decoded
-
-    def accepts(self, path: Path) -> bool:
-        return path.suffix.lower() in self.suffixes
-
-    def is_binary(self, path: Path) -> bool:
-        return path.suffix.lower() in self.binary_suffixes
-
-
-SOURCES = {
-    s.id: s
-    for s in (
-        Source(
-            "childcare_centers",
-            ("보육통합정보 cpmsapi030 XML (sigunname/sigunguname, any tag case)", "Seoul Open API ChildCareInfo JSON envelope"),
-            (".xml", ".json"),
-            centers.parse,
-        ),
-        Source(
-            "childcare_meals",
-            ("meal-scan extract CSV, Korean headers, CP949 or UTF-8 (synthetic schema)",),
-            (".csv",),
-            meals.parse,
-        ),
-        Source(
-            "welfare_elderly_alone_stats",
-            ("서울시 독거노인 현황(연령별/동별) KOSIS CSV, multi-row headers, CP949 or UTF-8",),
-            (".csv",),
-            elderly_alone.parse,
-        ),
-        Source(
-            "welfare_recipients_stats",
-            ("서울시 국민기초생활 수급자 동별 현황 XLSX (three header rows, merged 지역/자격구분)", "the same table as CSV"),
-            (".xlsx", ".csv"),
-            recipients.parse,
-            binary_suffixes=(".xlsx",),
-        ),
-        Source(
-            "welfare_disability_stats",
-            ("서울시 장애인 현황(장애유형별/동별) KOSIS CSV, long (동별, 장애유형별, 성별, <year> 년) or wide (동별(1..3), type columns)",),
-            (".csv",),
-            disability.parse,
-        ),
-        Source(
-            "welfare_cases",
-            ("AI well-being call case extract CSV, Korean headers, CP949 or UTF-8 (synthetic schema, 행복e음-style)",),
-            (".csv",),
-            cases.parse,
-        ),
-        Source(
-            "welfare_call_logs",
-            ("AI well-being call log CSV, one row per attempt, Korean headers, CP949 or UTF-8 (synthetic schema)",),
-            (".csv",),
-            call_logs.parse,
-        ),
-        Source(
-            "welfare_iot_readings",
-            ("care IoT platform export, JSON Lines (UTF-8), one object per household-hour (synthetic schema)",),
-            (".jsonl", ".ndjson"),
-            iot.parse,
-        ),
-    )
-}
+SOURCES: dict[str, Source] = {s.id: s for domain in (childcare, welfare, safety, commerce) for s in domain.SOURCES}
 
 
 def get_source(source_id: str) -> Source:

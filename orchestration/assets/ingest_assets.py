@@ -11,7 +11,8 @@ from orchestration.lake import ensure_zones, lake_write
 from orchestration.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.resources import LakeResource
 from quality.gx_runner import docs_index
-from transforms.sources import SOURCES, Source
+from transforms.source import Source
+from transforms.sources import SOURCES
 
 
 def source_spec(source: Source) -> dg.AssetSpec:

@@ -1,0 +1,1 @@
+"""Commerce sources (korean-public-data.md §5-§6)."""

@@ -1,0 +1,1 @@
+"""Safety and place sources (korean-public-data.md §1-§4)."""

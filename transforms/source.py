@@ -1,0 +1,25 @@
+"""What a source is: its id (= its contract id), the formats it accepts and its parser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    formats: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    # (UTF-8 text of the file — or the landed file itself for a binary suffix —, original name) → strings
+    parse: Callable[[Path, str], pl.DataFrame]
+    binary_suffixes: tuple[str, ...] = ()  # e.g. .xlsx: read as bytes by the parser, never decoded
+
+    def accepts(self, path: Path) -> bool:
+        return path.suffix.lower() in self.suffixes
+
+    def is_binary(self, path: Path) -> bool:
+        return path.suffix.lower() in self.binary_suffixes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -45,3 +46,32 @@ def pilots() -> dict[str, Pilot]:
 @functools.cache
 def glossary() -> list[dict]:
     return yaml.safe_load((CATALOG_DIR / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A data-use agreement: pilot, purpose, legal basis, allowed tables and columns, approver, validity."""
+
+    id: str
+    pilot: str
+    kind: str  # "release" or "operational"
+    purpose_code: str
+    legal_basis: str
+    recipient: str
+    approver: str
+    approved_on: date
+    valid_from: date
+    valid_to: date
+    roles: tuple[str, ...]
+    datasets: dict[str, tuple[str, ...]]
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@functools.cache
+def agreements() -> dict[str, Agreement]:
+    data = yaml.safe_load((CATALOG_DIR / "agreements.yaml").read_text(encoding="utf-8"))
+    return {a["id"]: Agreement(**{**a, "roles": tuple(a["roles"]),
+                                  "datasets": {t: tuple(cols) for t, cols in a["datasets"].items()}})
+            for a in data["agreements"]}

@@ -1,5 +1,5 @@
 """What the Dagster instance knows about a dataset: its latest check results and its freshness against the
-SLA in its contract. `lakehouse catalog show` prints both; they read the instance the main job writes to.
+SLA in its contract. `lakehouse catalog show` prints both (`observed`), from the instance the main job writes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import yaml
 from dagster._core.events import DagsterEventType
 from dateutil.relativedelta import relativedelta
 
-from catalog.contracts import Contract
+from catalog.contracts import Contract, ContractError
+from orchestration.metadata import asset_key
+from orchestration.settings import Settings
 
 # ODCS says units follow ISO 8601 ("d, day, days", "y, yr, years"): so `m` is a month, as in P1M.
 UNITS = {
@@ -103,12 +105,12 @@ def sla(contract: Contract) -> dict[str, Any] | None:
     return None
 
 
-def freshness(instance: dg.DagsterInstance, asset_key: dg.AssetKey, contract: Contract,
+def freshness(instance: dg.DagsterInstance | None, asset_key: dg.AssetKey, contract: Contract,
               now: datetime | None = None) -> dict[str, Any]:
     """Last materialization against the contract SLA: status `fresh`, `stale`, `never` (not yet built) or
-    `no_sla` (built, but the contract promises no refresh interval)."""
+    `no_sla` (built, but the contract promises no refresh interval). No instance: nothing was ever run."""
     agreed = sla(contract)
-    latest = instance.get_latest_materialization_event(asset_key)
+    latest = instance.get_latest_materialization_event(asset_key) if instance else None
     result: dict[str, Any] = {
         "last_materialization": _time(latest.timestamp) if latest else None,
         "run_id": latest.run_id if latest else None,
@@ -122,3 +124,17 @@ def freshness(instance: dg.DagsterInstance, asset_key: dg.AssetKey, contract: Co
     due = datetime.fromtimestamp(latest.timestamp, tz=timezone.utc) + relativedelta(**{UNITS[agreed["unit"]]: agreed["value"]})
     status = "fresh" if (now or datetime.now(timezone.utc)) <= due else "stale"
     return {**result, "due_by": due.isoformat(timespec="seconds"), "status": status}
+
+
+def observed(settings: Settings, contract: Contract) -> dict[str, Any]:
+    """Latest checks and freshness of a contract's asset, read-only: a lake never run reports `never`."""
+    try:
+        key = asset_key(contract)
+    except ContractError:  # a multi-table dataset that is not a release has no single asset
+        return {"checks": [], "freshness": {"status": "no_asset"}}
+    home = settings.dagster_home
+    if not (home / "dagster.yaml").exists():
+        return {"checks": [], "freshness": freshness(None, key, contract)}
+    instance = dg.DagsterInstance.local_temp(str(home))  # opens the instance in that folder; creates nothing
+    return {"checks": latest_checks(instance, key), "freshness": freshness(instance, key, contract)}
+

@@ -9,7 +9,8 @@ import dagster as dg
 import pytest
 
 from catalog.contracts import get_contract, load_contracts
-from orchestration.observations import freshness, key_facts, latest_checks, sla
+from orchestration.observations import freshness, key_facts, latest_checks, observed, sla
+from orchestration.settings import Settings
 
 MEALS = dg.AssetKey(["raw_identified", "childcare_meals"])  # contract SLA: frequency 1 d
 CENTERS = dg.AssetKey(["raw_identified", "childcare_centers"])  # contract SLA: frequency 1 m (a month)
@@ -132,3 +133,19 @@ def test_every_contract_sla_is_readable():
 def test_key_facts_keep_per_table_values_apart():
     facts = key_facts({"evidence": [{"k_achieved": 5, "table": "a"}, {"k_achieved": 9, "table": "b"}], "rows": 3})
     assert facts == {"rows": 3, "k_achieved": [5, 9], "table": ["a", "b"]}
+
+
+def test_observed_reads_the_settings_instance_and_copes_without_one(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "data", key_dir=tmp_path / "keys")
+    contract = get_contract("childcare_meals")
+    assert observed(settings, contract) == {"checks": [], "freshness": {
+        "last_materialization": None, "run_id": None, "sla": "1 d (frequency)", "due_by": None, "status": "never"}}
+    assert not settings.dagster_home.exists()  # a read-only command creates nothing
+    settings.dagster_home.mkdir(parents=True)
+    (settings.dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # what run_main writes
+    ACHIEVED_K[:] = [7]
+    DEFS.resolve_job_def("test_observations_job").execute_in_process(
+        instance=dg.DagsterInstance.local_temp(str(settings.dagster_home)), raise_on_error=False)
+    seen = observed(settings, contract)
+    assert seen["freshness"]["status"] == "fresh"
+    assert {c["check"]: c["facts"].get("k_achieved") for c in seen["checks"]} == {"k_anonymity": 7, "row_count_positive": None}

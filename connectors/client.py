@@ -1,8 +1,8 @@
 """One small HTTP layer for every connector: GET with timeouts, and retries with exponential backoff on
 5xx, timeouts and connection errors. A 4xx is never retried: a bad key or request stays bad.
 
-Every message is built here, from the redacted URL, and raised `from None`: httpx's own exceptions
-carry the full URL (a Seoul key sits in the path, a data.go.kr key in the query).
+Every message is built here and redacted; httpx's own exceptions are not chained: their request carries
+the full URL (a Seoul key sits in the path, a data.go.kr key in the query).
 """
 
 from __future__ import annotations
@@ -68,12 +68,16 @@ class HttpClient:
         return retrying(self._get_once, url, params, what)
 
     def _get_once(self, url: str, params: dict[str, str] | None, what: str) -> bytes:
+        # Raised outside the except clauses, so no httpx exception (whose request holds the URL) rides along.
+        failure = None
         try:
             response = self._client.get(url, params=params)
         except httpx.TimeoutException as exc:
-            raise TransientError(self._redact(f"{what}: timed out ({type(exc).__name__})")) from None
+            failure = f"{what}: timed out ({type(exc).__name__})"
         except httpx.TransportError as exc:
-            raise TransientError(self._redact(f"{what}: connection failed ({type(exc).__name__}: {exc})")) from None
+            failure = f"{what}: connection failed ({type(exc).__name__}: {exc})"
+        if failure is not None:
+            raise TransientError(self._redact(failure))
         if response.is_success:
             return response.content
         detail = self._redact(f"{what}: HTTP {response.status_code} {response.reason_phrase} from "
@@ -81,7 +85,6 @@ class HttpClient:
         if response.status_code >= 500:
             raise TransientError(detail)
         raise ConnectorError(detail)
-
 
 def _snippet(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())

@@ -40,13 +40,16 @@ def fetch(source_id: str, inbox_dir: Path, *, service: str | None = None, base_u
         try:
             key = read_key(svc.key_env, svc.name)
         except MissingKey as exc:
-            raise ConnectorError(str(exc)) from None
+            raise ConnectorError(str(exc)) from None  # holds no key: there is none
         redact = Redactor(key)
+        failure = None
         try:
             results.append(_fetch_service(svc, Path(inbox_dir), key, redact, base_url, http or HttpSettings(),
                                           rows_per_page or svc.rows_per_page, params))
         except ConnectorError as exc:
-            raise type(exc)(redact(f"{source_id}: {exc}")) from None
+            failure = type(exc)(redact(f"{source_id}: {exc}"))  # the server's own text may echo the key
+        if failure is not None:
+            raise failure  # outside the except clause: the unredacted error is not chained to it
     return FetchSummary(
         source_id=source_id,
         services=tuple(s.name for s in chosen),

@@ -165,6 +165,13 @@ def paged(rows: list[dict], envelope: Callable[[list[dict], int, int, int], byte
     return route
 
 
+def chain(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and every exception chained to it (a traceback prints them all)."""
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
 def pages_of(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -313,6 +320,13 @@ def test_error_result_code_names_service_code_and_message(server: Replay, tmp_pa
         fetch("child_protection_zones", tmp_path, base_url=server.url, http=FAST)
 
 
+def test_api_message_echoing_the_key_is_redacted(server: Replay, tmp_path: Path) -> None:
+    server.route = lambda r: Answer(200, seoul_result("INFO-100", f"인증키가 유효하지 않습니다: {SEOUL_KEY}"))
+    with pytest.raises(ConnectorError, match=r"INFO-100: 인증키가 유효하지 않습니다: \*\*\*$") as raised:
+        fetch("commerce_sales", tmp_path, base_url=server.url, http=FAST)
+    assert all(SEOUL_KEY not in str(e) for e in chain(raised.value))
+
+
 def test_gateway_xml_key_error_is_surfaced(server: Replay, tmp_path: Path) -> None:
     xml = ("<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
            "<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>"
@@ -351,8 +365,9 @@ def test_retries_a_refused_connection(tmp_path: Path, caplog: pytest.LogCaptureF
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(ConnectorError, match="cctv: cctv_info page 1: connection failed"):
+    with pytest.raises(ConnectorError, match="cctv: cctv_info page 1: connection failed") as raised:
         fetch("cctv", tmp_path, base_url=f"http://127.0.0.1:{port}", http=FAST)
+    assert [type(e).__name__ for e in chain(raised.value)] == ["TransientError"]  # httpx's ConnectError holds the URL
     assert caplog.text.count("retrying") == FAST.attempts - 1
 
 
@@ -367,6 +382,7 @@ def test_no_retry_on_4xx(server: Replay, tmp_path: Path, status: int) -> None:
     assert f"HTTP {status}" in text and "stores: storeListInDong page 1" in text
     assert "***" in text
     assert not any(form in text for form in (KEY, "Tst%2BKey%2Fabc123XYZ%3D%3D", "Tst+Key"))
+    assert [type(e).__name__ for e in chain(raised.value)] == ["ConnectorError"]  # no httpx error rides along
 
 
 # ---- keys ------------------------------------------------------------------------------------------

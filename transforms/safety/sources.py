@@ -1,5 +1,39 @@
 """Safety sources: one Source per contract in catalog/contracts/safety/."""
 
+from transforms.safety import cctv, child_zones, illegal_parking, parking_lots, taas
 from transforms.source import Source
 
-SOURCES: tuple[Source, ...] = ()
+SOURCES: tuple[Source, ...] = (
+    # Public sources (korean-public-data.md §1-§4)
+    Source(
+        "cctv",
+        ("LOCALDATA cctv_info CSV (18 columns, CP949)", "standard CSV (15 columns; 14-column 번호/설치연월/WGS84위도 variant)",
+         "tn_pubr_public_cctv_api JSON pages", "1741000/cctv_info API JSON pages"),
+        (".csv", ".json"),
+        cctv.parse,
+    ),
+    Source(
+        "child_protection_zones",
+        ("전국어린이보호구역표준데이터 CSV (14 columns, CP949)", "tn_pubr_public_child_prtc_zn_api JSON pages"),
+        (".csv", ".json"),
+        child_zones.parse,
+    ),
+    Source(
+        "taas_child_hotspots",
+        ("KOROAD schoolzoneChild / frequentzoneChild JSON pages (no response wrapper; service named in the file name)",),
+        (".json",),
+        taas.parse,
+    ),
+    Source(
+        "parking_lots",
+        ("전국주차장정보표준데이터 CSV (34 columns, CP949)", "tn_pubr_prkplce_info_api JSON pages"),
+        (".csv", ".json"),
+        parking_lots.parse,
+    ),
+    Source(
+        "illegal_parking_enforcement",
+        ("서울특별시 강서구_불법주정차 단속 현황 CSV (CP949, header ' 단속건수 ', date in the file name)",),
+        (".csv",),
+        illegal_parking.parse,
+    ),
+)

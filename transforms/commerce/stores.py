@@ -1,0 +1,155 @@
+"""소상공인시장진흥공단 상가(상권)정보, korean-public-data.md §5: one row per store per quarterly snapshot.
+
+Formats (the suffix of the landed name picks one):
+
+* `.zip`, the download as delivered (`소상공인시장진흥공단_상가(상권)정보_YYYYMMDD.zip`), read as bytes: its
+  member names are CP949 bytes without the UTF-8 flag, so the archive is opened with
+  `metadata_encoding="cp949"`. It holds one CSV per 시도; the 서울 member is read (or the only CSV).
+  The member text goes through the same strict encoding detection as any landed file.
+* `.csv`: the 39-column file, UTF-8 with BOM, comma-separated and quoted (2022+); or an older release,
+  pipe-delimited without quoting (around 2020, CP949 or UTF-8, pre-2023 업종 codes such as `Q01A01`).
+* `.json`: the data.go.kr sdsc2 answer (`storeListInDong`): `{header: {stdrYm, resultCode, …}, body:
+  {items, numOfRows, pageNo, totalCount}}`, optionally under `response`, items as a list or `{item: …}`.
+  `resultCode` 03 (no data) loads nothing; any other code but 00 is refused with its message.
+
+What the loader adds or changes (the contract describes each column):
+
+* `reference_month` (기준년월, YYYYMM): the file carries no date column, so it comes from the name
+  (`…_서울_202606.csv`, or the ZIP's `…_20260630.zip`) or the API header `stdrYm`; without one the file
+  is refused, since a snapshot without its quarter is useless to the store history.
+* `adong_code` in the 10-digit form (an 8-digit `11500510` becomes `1150051000`; see codes.py).
+* `category_scheme`: `2023` for the 2023 업종 codes (I2 / I201 / I20101), `pre2023` for the old letter
+  codes (Q / Q01 / Q01A01); the two are never mixed in a crosswalk.
+* 상호명, 지점명 and 건물명 are screened (free_text.py): formula payloads neutralised, RRNs and phone
+  numbers masked, each row flagged.
+
+Codes stay strings throughout: 20-character 상가업소번호, 19-digit PNU, 25-digit 건물관리번호.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+from catalog.contracts import get_contract
+from transforms.commerce import free_text
+from transforms.commerce.codes import adong_code10, field_for
+from transforms.encoding import EncodingError, decode_to_utf8
+from transforms.records import ROW_NUMBER, ParseError, string_frame
+
+SOURCE_ID = "stores"
+FREE_TEXT = ("store_name", "branch_name", "building_name")
+_MONTH = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?:[0-3]\d)?(?!\d)")
+_SCHEME_2023 = r"^[A-Z][0-9]([0-9]{2}([0-9]{2})?)?$"
+_SCHEME_OLD = r"^[A-Z]([0-9]{2}([A-Z][0-9]{2})?)?$"
+
+
+def reference_month(name: str) -> str | None:
+    found = _MONTH.findall(Path(name).stem)
+    return f"{found[-1][0]}{found[-1][1]}" if found else None
+
+
+def read_delimited(path: Path, name: str) -> pl.DataFrame:
+    """The UTF-8 text of a store CSV: comma-separated and quoted, or pipe-delimited without quotes."""
+    with path.open(encoding="utf-8") as f:
+        header = f.readline()
+    pipe = header.count("|") > header.count(",")
+    try:
+        frame = pl.read_csv(path, separator="|" if pipe else ",", quote_char=None if pipe else '"',
+                            infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise ParseError(f"{name}: not a readable store CSV ({exc})") from exc
+    frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
+    return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+
+
+def read_zip(path: Path, name: str) -> tuple[pl.DataFrame, str]:
+    """(the 서울 CSV of the archive, its member name)."""
+    try:
+        archive = zipfile.ZipFile(path, metadata_encoding="cp949")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ParseError(f"{name}: not a readable ZIP ({exc})") from exc
+    with archive, tempfile.TemporaryDirectory() as tmp:
+        members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
+        seoul = [m for m in members if "서울" in Path(m).name]
+        chosen = seoul if seoul else members
+        if len(chosen) != 1:
+            raise ParseError(f"{name}: expected one 서울 CSV in the archive, found {', '.join(members) or 'no CSV'}")
+        member = chosen[0]
+        raw = Path(tmp) / "member.csv"
+        with archive.open(member) as src, raw.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+        try:
+            _, text = decode_to_utf8(raw, Path(tmp) / "member.utf8")
+        except EncodingError as exc:
+            raise ParseError(f"{name}: member {member}: unknown encoding (neither UTF-8 nor CP949)") from exc
+        return read_delimited(text, f"{name}/{member}"), member
+
+
+def _items(body: dict) -> list[dict]:
+    items = body.get("items") or []
+    if isinstance(items, dict):
+        items = items.get("item") or []
+    return [items] if isinstance(items, dict) else list(items)
+
+
+def read_api_json(path: Path, name: str) -> tuple[pl.DataFrame, str | None]:
+    """(items, stdrYm) of a storeListInDong answer; resultCode 03 = no rows."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
+    document = document.get("response", document) if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
+        raise ParseError(f"{name}: not an sdsc2 answer (no header)")
+    header, body = document["header"], document.get("body") or {}
+    code, month = str(header.get("resultCode", "")), header.get("stdrYm")
+    if code == "03":
+        columns = [c.name for c in get_contract(SOURCE_ID).table.columns]
+        return string_frame([], columns, []), str(month) if month else None
+    if code != "00":
+        raise ParseError(f"{name}: API result {code}: {header.get('resultMsg')}")
+    records = [{k: None if v is None else str(v) for k, v in item.items()} for item in _items(body)]
+    fields = list(dict.fromkeys(k for r in records for k in r))
+    return string_frame(records, fields, range(1, len(records) + 1)), str(month) if month else None
+
+
+def _normalise(frame: pl.DataFrame, month: str | None, name: str) -> pl.DataFrame:
+    table = get_contract(SOURCE_ID).table
+    if not month:
+        raise ParseError(f"{name}: no reference month (expected YYYYMM in the file name, e.g. '_서울_202606', "
+                         "or stdrYm in the API header)")
+    field = {c: field_for(frame.columns, table, c) for c in (*FREE_TEXT, "adong_code", "category_small_code",
+                                                              "category_large_code")}
+    free = [field[c] for c in FREE_TEXT if field[c]]
+    frame = free_text.screen(frame, free)
+    code = pl.coalesce([pl.col(f) for f in (field["category_small_code"], field["category_large_code"]) if f] or
+                       [pl.lit(None, pl.String)])
+    return frame.with_columns(
+        *([adong_code10(pl.col(field["adong_code"]))] if field["adong_code"] else []),
+        pl.when(code.str.contains(_SCHEME_2023)).then(pl.lit("2023"))
+        .when(code.str.contains(_SCHEME_OLD)).then(pl.lit("pre2023")).alias("category_scheme"),
+        pl.lit(month).alias("reference_month"),
+    )
+
+
+def parse(path: Path, name: str) -> pl.DataFrame:
+    """`path` is the landed .zip itself, or the UTF-8 text of a .csv or .json."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".zip":
+        frame, member = read_zip(path, name)
+        month = reference_month(member) or reference_month(name)
+    elif suffix == ".csv":
+        frame, month = read_delimited(path, name), reference_month(name)
+    elif suffix == ".json":
+        frame, month = read_api_json(path, name)
+        month = month or reference_month(name)
+    else:
+        raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
+    return _normalise(frame, month, name)

@@ -1,6 +1,7 @@
 """Safety sources: one Source per contract in catalog/contracts/safety/."""
 
 from transforms.safety import cctv, child_zones, illegal_parking, parking_lots, taas
+from transforms.safety import disabled_parking, smart_poles, wildfire_weather
 from transforms.source import Source
 
 SOURCES: tuple[Source, ...] = (
@@ -35,5 +36,24 @@ SOURCES: tuple[Source, ...] = (
         ("서울특별시 강서구_불법주정차 단속 현황 CSV (CP949, header ' 단속건수 ', date in the file name)",),
         (".csv",),
         illegal_parking.parse,
+    ),
+    # Internal sources (synthetic schemas designed from §2-§4, §11; transforms/synthetic/safety_internal.py)
+    Source(
+        "smart_pole_counts",
+        ("smart-pole platform CSV, one row per pole per 15 minutes, Korean headers, CP949 or UTF-8 (synthetic schema)",),
+        (".csv",),
+        smart_poles.parse,
+    ),
+    Source(
+        "disabled_parking_events",
+        ("disabled-parking enforcement event CSV, one row per sensor event, Korean headers, CP949 or UTF-8 (synthetic schema)",),
+        (".csv",),
+        disabled_parking.parse,
+    ),
+    Source(
+        "wildfire_weather",
+        ("KMA ASOS/AWS hourly CSV layout (지점, 지점명, 일시, elements with QC flags), CP949 or UTF-8, one station per hill area (synthetic)",),
+        (".csv",),
+        wildfire_weather.parse,
     ),
 )

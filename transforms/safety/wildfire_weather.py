@@ -1,0 +1,15 @@
+"""Hourly weather per hill area in the KMA data portal's ASOS/AWS hourly CSV layout (지점, 지점명, 일시, then each
+element and its QC flag), CP949 or UTF-8. Headers map through the contract's synonyms, so a download with
+other or extra elements still loads the ones the contract knows; the rest are reported as unmapped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from transforms.records import read_extract_csv
+
+
+def parse(path: Path, name: str) -> pl.DataFrame:
+    return read_extract_csv(path, name, "wildfire_weather")

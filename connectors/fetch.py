@@ -62,24 +62,24 @@ def fetch(source_id: str, inbox_dir: Path, *, service: str | None = None, base_u
 
 def _fetch_service(svc: Service, inbox_dir: Path, key: str, redact: Redactor, base_url: str | None,
                    http_settings: HttpSettings, rows_per_page: int, params: dict[str, str]) -> tuple[Paged, tuple[Path, ...]]:
-    base = base_url or svc.base_url
+    base, size = base_url or svc.base_url, min(rows_per_page, 1000)  # both APIs cap a call at 1,000 rows
     if svc.api == "seoul":
         unknown = set(params) - set(svc.path_params)
         if unknown:
             raise ConnectorError(f"{svc.name} takes only {', '.join(svc.path_params) or 'no parameters'}; "
                                  f"not {', '.join(sorted(unknown))}")
+        prefix = page_prefix(svc.name, params)
         segments = _path_segments(svc.path_params, params)
-        with HttpClient(http_settings, redact) as client, PageSet(inbox_dir / svc.source_id, page_prefix(svc.name, params)) as pages:
-            paged = page_seoul(client, svc, base, key, segments, pages, min(rows_per_page, 1000))
-            return paged, pages.commit()
-    reserved = PROTOCOL_PARAMS & set(params)
-    if reserved:
-        raise ConnectorError(f"{svc.name}: {', '.join(sorted(reserved))} are set by the connector, not as filters")
-    filters = {**svc.filters, **params}
-    with HttpClient(http_settings, redact) as client, PageSet(inbox_dir / svc.source_id, page_prefix(svc.name, filters)) as pages:
-        paged = page_data_go_kr(client, svc, base, key, filters, pages, min(rows_per_page, 1000))
-        return paged, pages.commit()
-
+        run = lambda client, pages: page_seoul(client, svc, base, key, segments, pages, size)  # noqa: E731
+    else:
+        reserved = PROTOCOL_PARAMS & set(params)
+        if reserved:
+            raise ConnectorError(f"{svc.name}: {', '.join(sorted(reserved))} are set by the connector, not as filters")
+        filters = {**svc.filters, **params}
+        prefix = page_prefix(svc.name, filters)
+        run = lambda client, pages: page_data_go_kr(client, svc, base, key, filters, pages, size)  # noqa: E731
+    with HttpClient(http_settings, redact) as client, PageSet(inbox_dir / svc.source_id, prefix) as pages:
+        return run(client, pages), pages.commit()
 
 def _path_segments(names: tuple[str, ...], params: dict[str, str]) -> list[str]:
     """Optional positional segments: trailing omitted ones are dropped, inner ones sent as a space

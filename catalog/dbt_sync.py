@@ -58,6 +58,8 @@ def dbt_properties(contract: Contract) -> dict:
                 "tier": contract.tier,
                 "purpose_code": contract.custom["purpose_code"],
                 "small_cell_min": contract.small_cell_min,
+                "k_min": contract.custom["k_min"],
+                "l_min": contract.custom["l_min"],
             },
         },
         "columns": [_column(c, is_model) for c in table.columns],

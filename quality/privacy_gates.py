@@ -13,7 +13,7 @@ import duckdb
 
 from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts, tier_rank
 from catalog.search import upstream
-from quality.anonymity import k_anonymity, l_diversity, rows_below_k
+from quality.anonymity import grid_from_published, k_anonymity, l_diversity, recoverable_cells, rows_below_k
 
 # Patterns for identifiers that may hide in any text column.
 GENERIC_PATTERNS = {
@@ -84,8 +84,8 @@ def small_cells_suppressed(con: duckdb.DuckDBPyConnection, relation: str, contra
     if not count_columns:
         return GateResult("small_cells_suppressed", True, [], {"applies": False})
     findings = []
-    for column in count_columns:
-        below = con.execute(f'SELECT count(*) FROM {relation} WHERE "{column}" < ?', [threshold]).fetchone()[0]
+    for column in count_columns:  # a zero is published: only 1 … threshold − 1 is a small cell
+        below = con.execute(f'SELECT count(*) FROM {relation} WHERE "{column}" > 0 AND "{column}" < ?', [threshold]).fetchone()[0]
         if below:
             findings.append(f"{below} cells of {column} are below {threshold}")
     measures = [c.name for c in table.columns if not c.primary_key and c.tier != "public" and c.name != "suppressed"]
@@ -95,8 +95,31 @@ def small_cells_suppressed(con: duckdb.DuckDBPyConnection, relation: str, contra
     if leaked:
         findings.append(f"{leaked} suppressed cells still publish a measure")
     cells, suppressed = con.execute(f"SELECT count(*), count(*) FILTER (WHERE suppressed) FROM {relation}").fetchone()
-    return GateResult("small_cells_suppressed", not findings, findings,
-                      {"threshold": threshold, "cells": cells, "suppressed_cells": suppressed, "count_columns": count_columns})
+    evidence = {"threshold": threshold, "cells": cells, "suppressed_cells": suppressed, "count_columns": count_columns}
+    if grid := contract.custom.get("suppression_grid"):
+        recoverable = recoverable_grid_cells(con, relation, grid)
+        evidence["recoverable_cells"] = len(recoverable)
+        findings += [f"withheld cell {cell} can be recovered from a published total" for cell in recoverable[:20]]
+    return GateResult("small_cells_suppressed", not findings, findings, evidence)
+
+
+def recoverable_grid_cells(con: duckdb.DuckDBPyConnection, relation: str, grid: dict) -> list[str]:
+    """Withheld cells of a published grid that subtraction from a published margin would give back."""
+    groups = ", ".join(f'"{g}"' for g in grid["groups"])
+    rows = con.execute(
+        f'SELECT {groups}, "{grid["rows"]}", "{grid["columns"]}", suppressed FROM {relation} ORDER BY ALL'
+    ).fetchall()
+    by_group: dict[tuple, list[dict]] = {}
+    for *group, row_key, column_key, withheld in rows:
+        by_group.setdefault(tuple(group), []).append({"row_key": row_key, "column_key": column_key, "withheld": withheld})
+    found = []
+    for group, cells in by_group.items():
+        published = grid_from_published(cells, str(grid["total_row"]), str(grid["total_column"]))
+        inner = [c for c in cells if c["row_key"] != str(grid["total_row"]) and c["column_key"] != str(grid["total_column"])]
+        row_keys = sorted({c["row_key"] for c in inner})
+        col_keys = sorted({c["column_key"] for c in inner})
+        found += [f"{group} {row_keys[r]} × {col_keys[c]}" for r, c in recoverable_cells(published)]
+    return found
 
 
 def k_anonymous(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:
@@ -108,8 +131,16 @@ def k_anonymous(con: duckdb.DuckDBPyConnection, relation: str, contract: Contrac
     k = k_anonymity(con, relation, qis)
     below = rows_below_k(con, relation, qis, k_min)
     findings = [f"k = {k} < {k_min}: {below} rows in classes below k over {qis}"] if below else []
-    return GateResult("k_anonymity", not findings, findings,
-                      {"quasi_identifiers": qis, "k_min": k_min, "k_achieved": k, "rows_below_k": below})
+    evidence = {"quasi_identifiers": qis, "k_min": k_min, "k_achieved": k, "rows_below_k": below}
+    source = contract.custom.get("anonymised_from")
+    if source and relation.startswith("lake."):  # evidence of the build's own generalisation and suppression
+        rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+        before = con.execute(f"SELECT count(*) FROM lake.{load_contracts()[source].table.physical_name}").fetchone()[0]
+        evidence |= {"rows_in": before, "rows_published": rows, "rows_removed": before - rows}
+        if "generalisation_level" in {c.name for c in table.columns}:
+            levels = con.execute(f"SELECT generalisation_level, count(*) FROM {relation} GROUP BY ALL ORDER BY 1").fetchall()
+            evidence["rows_per_generalisation_level"] = {str(level): n for level, n in levels}
+    return GateResult("k_anonymity", not findings, findings, evidence)
 
 
 def l_diverse(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:

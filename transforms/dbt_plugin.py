@@ -1,7 +1,9 @@
-"""dbt-duckdb plugin: load DuckDB extensions from their pip packages and register `pseudonymize()`.
+"""dbt-duckdb plugin: load DuckDB extensions from their pip packages and register the project's UDFs.
 
 Staging models call `pseudonymize('<PURPOSE>', identifier)`; the key is read from the key vault
-(LAKEHOUSE_KEY_DIR) inside the dbt process and never enters the lake or the SQL text.
+(LAKEHOUSE_KEY_DIR) inside the dbt process and never enters the lake or the SQL text. Statistical marts
+call `small_cell_suppression(cells, threshold, total_row_key, total_column_key)` on each table of counts: complementary suppression is
+iterative, so it runs in Python (quality/anonymity.py) rather than in SQL.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from orchestration.lake import load_extensions
+from quality.anonymity import suppressed_grid
 from transforms.pseudonymize import Pseudonymizer
+
+GRID_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT)"
+PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld BOOLEAN, cell_kind VARCHAR)"
 
 
 class Plugin(BasePlugin):
@@ -28,3 +34,6 @@ class Plugin(BasePlugin):
             )
 
         conn.create_function("pseudonymize", pseudonymize, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow")
+
+        conn.create_function("small_cell_suppression", suppressed_grid, [f"{GRID_CELL}[]", "INTEGER", "VARCHAR", "VARCHAR"],
+                             f"{PUBLISHED_CELL}[]", type="native", side_effects=False)

@@ -1,0 +1,32 @@
+-- Daily IoT activity per monitored person under the well-being call pseudonym. The care platform's
+-- household key is the person key (대상자ID), so the same keyed HMAC as stg_welfare__cases applies and
+-- the well-being features can use inactivity without touching the companion-robot pseudonym.
+{%- set purpose = config.get('meta')['purpose_code'] %}
+
+with latest as (
+    select
+        *,
+        row_number() over (
+            partition by device_id, measured_at order by _loaded_at desc, _row_number desc
+        ) as recency
+    from {{ source('raw_identified_welfare', 'welfare_iot_readings') }}
+),
+
+hours as (
+    select
+        household_id,
+        cast(timezone('Asia/Seoul', measured_at) as date) as activity_date,
+        measured_at,
+        device_online,
+        motion_events
+    from latest
+    where recency = 1
+)
+
+select
+    pseudonymize('{{ purpose }}', household_id) as person_pseudonym,
+    activity_date,
+    cast(count(distinct measured_at) filter (where device_online) as integer) as online_hours,
+    cast(count(distinct measured_at) filter (where device_online and motion_events = 0) as integer) as inactive_hours
+from hours
+group by household_id, activity_date

@@ -145,6 +145,8 @@ def test_a_dataset_or_column_outside_the_agreement_is_refused(release_lake, tmp_
 
 
 def test_every_agreement_is_consistent_with_the_registers_and_contracts():
+    # Every registered pilot can export under some agreement (a new pilot needs one before its first export).
+    assert set(pilots()) <= {a.pilot for a in agreements().values() if a.kind == "release"}
     for agreement in agreements().values():
         assert agreement.kind in ("release", "operational") and agreement.approver and agreement.legal_basis
         assert agreement.valid_from <= agreement.valid_to and agreement.purpose_code in purposes()

@@ -83,8 +83,8 @@ def api_items(document: Any, name: str) -> list[dict[str, str | None]]:
 
 
 def items_frame(items: list[dict], fields: Iterable[str]) -> pl.DataFrame:
-    """Items as strings; `fields` first (so an empty page still has the layout's columns), then any others."""
-    columns = list(dict.fromkeys([*fields, *(k for item in items for k in item)]))
+    """Items as strings keyed by their own fields; an empty page gets the layout's `fields` as columns."""
+    columns = list(dict.fromkeys(k for item in items for k in item)) if items else list(fields)
     return string_frame(items, columns, range(1, len(items) + 1))
 
 

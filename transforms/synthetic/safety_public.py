@@ -115,8 +115,10 @@ def generate_safety_public(out_dir: Path, scale: float = 1.0, seed: int = 202611
 # ======================================================================================
 
 def _areas(rng: np.random.Generator, gangseo: int, other: int) -> np.ndarray:
-    """Area index per row (0 = 강서구), 강서구 rows first, then the others spread over ELSEWHERE."""
-    return np.concatenate([np.zeros(gangseo, int), 1 + rng.integers(0, len(ELSEWHERE), other)])
+    """Area index per row (0 = 강서구), 강서구 rows first, then every other area once (부산 강서구 included)
+    and the rest spread over ELSEWHERE."""
+    each = np.arange(min(other, len(ELSEWHERE)))
+    return np.concatenate([np.zeros(gangseo, int), 1 + each, 1 + rng.integers(0, len(ELSEWHERE), other - len(each))])
 
 
 def _area_table() -> tuple[Area, ...]:

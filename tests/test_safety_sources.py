@@ -42,8 +42,9 @@ LOCALDATA = SAMPLES / gen.LOCALDATA_RELPATH
 def load(source_id: str, path: Path, tmp_path: Path):
     """What ingest does without the lake: decode, parse, map through the synonyms, validate."""
     table = get_contract(source_id).table
-    _, text = decode_to_utf8(path, tmp_path / f"{path.name}.utf8")
-    frame = get_source(source_id).parse(text, path.name)
+    source = get_source(source_id)
+    text = path if source.is_binary(path) else decode_to_utf8(path, tmp_path / f"{path.name}.utf8")[1]
+    frame = source.parse(text, path.name)
     mapped = map_to_contract(frame, table, path.name)
     checked = validate(mapped.frame, table)
     assert frame.height == checked.loaded.height + checked.quarantined.height
@@ -105,8 +106,9 @@ SAMPLE_OUTCOMES = [  # file, source, layout, rows, loaded, reasons, rows in 강�
     (gen.LOCALDATA_RELPATH, "cctv", "localdata_csv", 37, 29,
      {"bad_value:camera_count": 1, "duplicate_key": 2, "missing_value:latitude": 1, "out_of_range:latitude": 2,
       "out_of_range:retention_days": 1, "rule:installed_not_in_future": 1}, 19),
-    (gen.CCTV_15_RELPATH, "cctv", "standard_csv_15", 15, 14, {"duplicate_key": 1}, 12),
-    (gen.CCTV_14_RELPATH, "cctv", "standard_csv_14", 14, 13, {"out_of_range:latitude": 1}, 11),
+    (gen.CCTV_15_RELPATH, "cctv", "standard_15col", 15, 14, {"duplicate_key": 1}, 12),
+    (gen.CCTV_14_RELPATH, "cctv", "standard_14col", 14, 13, {"out_of_range:latitude": 1}, 11),
+    (gen.CCTV_14_XLSX_RELPATH, "cctv", "standard_14col", 14, 13, {"bad_value:camera_count": 1}, 11),
     (gen.CCTV_STANDARD_API.format(1), "cctv", "standard_api", 14, 13, {"missing_value:latitude": 1}, 11),
     (gen.CCTV_INFO_API.format(1), "cctv", "cctv_info_api", 14, 14, {}, 12),
     (gen.ZONES_CSV_RELPATH, "child_protection_zones", "standard_csv", 17, 15, {"duplicate_key": 1, "out_of_range:latitude": 1}, 11),
@@ -120,7 +122,7 @@ SAMPLE_OUTCOMES = [  # file, source, layout, rows, loaded, reasons, rows in 강�
 
 
 @pytest.mark.parametrize(("relpath", "source_id", "layout", "rows", "loaded", "reasons", "gangseo"), SAMPLE_OUTCOMES,
-                         ids=[Path(o[0]).stem for o in SAMPLE_OUTCOMES])
+                         ids=[Path(o[0]).name for o in SAMPLE_OUTCOMES])
 def test_each_sample_format_parses_with_exact_accounting(tmp_path, relpath, source_id, layout, rows, loaded, reasons, gangseo):
     frame, checked, mapped = load(source_id, SAMPLES / relpath, tmp_path)
     assert (frame.height, checked.loaded.height, checked.reasons) == (rows, loaded, reasons)
@@ -173,6 +175,18 @@ def test_fourteen_column_variant_aliases_and_sequence_column(tmp_path):
     _, checked, mapped = load("cctv", SAMPLES / gen.CCTV_14_RELPATH, tmp_path)
     assert mapped.unmapped_fields == ["번호"]
     assert checked.loaded["latitude"].null_count() == 0 and checked.loaded["installed_month"].null_count() > 0  # blank 설치연월
+
+
+def test_fourteen_column_workbook_skips_its_title_row_and_reads_typed_cells(tmp_path):
+    frame, checked, mapped = load("cctv", SAMPLES / gen.CCTV_14_XLSX_RELPATH, tmp_path)
+    assert frame["_row_number"].min() == 3 and mapped.unmapped_fields == ["번호"]  # sheet rows: title, header, data
+    assert set(checked.loaded["data_reference_date"].cast(pl.String)) == {"2020-04-30"}  # a date cell
+    assert checked.loaded["camera_count"].dtype == pl.Int32 and checked.loaded["latitude"].min() > 33  # number cells
+    assert json.loads(checked.quarantined["record"][0])["camera_count"] == "2대"
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes((SAMPLES / gen.CCTV_14_XLSX_RELPATH).read_bytes()[:800])
+    with pytest.raises(ParseError, match=r"broken\.xlsx: not a readable \.xlsx workbook"):
+        cctv.parse(broken, broken.name)
 
 
 def test_standard_api_null_strings_and_values_as_strings(tmp_path):
@@ -278,7 +292,7 @@ def test_localdata_sample_ingests_through_the_lake_with_the_purpose_count(settin
 
 
 @pytest.mark.parametrize("relpath", [o[0] for o in SAMPLE_OUTCOMES if o[0] != gen.LOCALDATA_RELPATH],
-                         ids=[Path(o[0]).stem for o in SAMPLE_OUTCOMES if o[0] != gen.LOCALDATA_RELPATH])
+                         ids=[Path(o[0]).name for o in SAMPLE_OUTCOMES if o[0] != gen.LOCALDATA_RELPATH])
 def test_every_other_sample_ingests(settings, relpath):
     outcome = next(o for o in SAMPLE_OUTCOMES if o[0] == relpath)
     result = ingest_file(settings, outcome[1], SAMPLES / relpath, "t1")

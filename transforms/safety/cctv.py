@@ -1,6 +1,6 @@
 """전국CCTV표준데이터 in its three generations (korean-public-data.md §1), one parser.
 
-The layout is recognised from the CSV header or the JSON item fields and written to `source_layout`;
+The layout is recognised from the CSV/XLSX header or the JSON item fields and written to `source_layout`;
 anything else is refused with a ParseError that lists what was found. Field names stay the source's own
 (the contract's synonyms map them); the loader only derives what needs more than a rename:
 
@@ -19,10 +19,11 @@ from pathlib import Path
 import polars as pl
 
 from catalog.contracts import Table, get_contract
-from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv
+from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv, string_frame
 from transforms.safety.public_data import (
     api_items, clean, gangseo_flag, items_frame, read_json, read_on, source_field,
 )
+from transforms.welfare.recipients import read_xlsx_rows
 
 SOURCE_ID = "cctv"
 PURPOSES = ("생활방범", "다목적", "어린이보호", "교통단속", "교통정보수집", "시설물관리", "재난재해", "쓰레기단속", "차량방범", "기타")
@@ -60,9 +61,9 @@ def _csv_layout(columns: list[str], name: str) -> str:
         if {"관리번호", "개방자치단체코드"} & names:
             return "localdata_csv"
         if _SEQUENCE in names or "wgs84위도" in names:
-            return "standard_csv_14"
+            return "standard_14col"
         if {"제공기관코드", "위도"} & names:
-            return "standard_csv_15"
+            return "standard_15col"
     found = ", ".join(c for c in columns if c != ROW_NUMBER)
     raise ParseError(
         f"{name}: unknown CCTV CSV layout (header: {found}); expected the LOCALDATA file (개방자치단체코드, 관리번호, …), "
@@ -82,9 +83,25 @@ def _json_layout(items: list[dict], name: str) -> str:
 
 
 def _month_start(text: pl.Expr) -> pl.Expr:
-    """'2020-05', '202005', '2020.5' → '2020-05-01'; anything else is left for the validator to refuse."""
-    return (text.str.replace(r"^(\d{4})[-./]?(\d{2})$", "${1}-${2}-01")
+    """'2020-05', '202005', '2020.5', an Excel date '2020-05-01T00:00:00' → '2020-05-01'; anything else is
+    left for the validator to refuse."""
+    return (text.str.replace(r"^(\d{4})-(\d{2})-\d{2}(T00:00:00)?$", "${1}-${2}")
+            .str.replace(r"^(\d{4})[-./]?(\d{2})$", "${1}-${2}-01")
             .str.replace(r"^(\d{4})[-./](\d)$", "${1}-0${2}-01"))
+
+
+def _xlsx_frame(path: Path, name: str) -> pl.DataFrame:
+    """The first sheet of a per-지자체 workbook: the header is the first row naming 관리기관명 (title rows above
+    it are skipped); row numbers are sheet rows; Excel dates lose their T00:00:00."""
+    rows = read_xlsx_rows(path, name)
+    start = next((i for i, (_, cells) in enumerate(rows) if "관리기관명" in {normalise_name(c) for c in cells}), None)
+    if start is None:
+        raise ParseError(f"{name}: no header row naming 관리기관명 in the first sheet")
+    header = [c.replace("\ufeff", "").strip() for c in rows[start][1]]
+    fields = [(i, h) for i, h in enumerate(header) if h]
+    records = [{h: (cells[i].removesuffix("T00:00:00") if i < len(cells) else None) for i, h in fields}
+               for _, cells in rows[start + 1:]]
+    return string_frame(records, [h for _, h in fields], [number for number, _ in rows[start + 1:]])
 
 
 def _row_hash(texts: pl.Series) -> pl.Series:
@@ -118,15 +135,19 @@ def _derive(frame: pl.DataFrame, layout: str, table: Table) -> pl.DataFrame:
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:
-    """`path` is the UTF-8 text of the landed file `name`: .csv (three header layouts) or .json (either API)."""
+    """`path` is the UTF-8 text of the landed file `name` (.csv in three header layouts, .json of either API),
+    or the landed .xlsx itself."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         frame = read_extract_csv(path, name, SOURCE_ID)
+        layout = _csv_layout(frame.columns, name)
+    elif suffix == ".xlsx":
+        frame = _xlsx_frame(path, name)
         layout = _csv_layout(frame.columns, name)
     elif suffix == ".json":
         items = api_items(read_json(path, name), name)
         layout = _json_layout(items, name)
         frame = items_frame(items, CCTV_INFO_FIELDS if layout == "cctv_info_api" else STANDARD_API_FIELDS)
     else:
-        raise ParseError(f"{name}: cctv accepts .csv (LOCALDATA or standard data) or .json (data.go.kr API pages)")
+        raise ParseError(f"{name}: cctv accepts .csv (LOCALDATA or standard data), .xlsx (a 지자체 workbook) or .json (API pages)")
     return _derive(frame, layout, get_contract(SOURCE_ID).table)

@@ -8,10 +8,12 @@ SOURCES: tuple[Source, ...] = (
     # Public sources (korean-public-data.md §1-§4)
     Source(
         "cctv",
-        ("LOCALDATA cctv_info CSV (18 columns, CP949)", "standard CSV (15 columns; 14-column 번호/설치연월/WGS84위도 variant)",
+        ("LOCALDATA cctv_info CSV (18 columns, CP949)", "standard CSV (15 columns)",
+         "14-column 번호/설치연월/WGS84위도 variant (per-지자체 XLSX or CSV)",
          "tn_pubr_public_cctv_api JSON pages", "1741000/cctv_info API JSON pages"),
-        (".csv", ".json"),
+        (".csv", ".json", ".xlsx"),
         cctv.parse,
+        binary_suffixes=(".xlsx",),
     ),
     Source(
         "child_protection_zones",

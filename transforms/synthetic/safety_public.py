@@ -4,7 +4,7 @@ Files, under ``out_dir/<source id>/`` (every name says SYNTHETIC):
 
 * ``cctv``: the LOCALDATA ``cctv_info`` CSV (18 columns, CP949, CRLF; national: about 375,000 rows at
   scale 1, 강서구 ≈ 2,400 of them), the old standard CSV (15 columns, CP949) and its 14-column variant
-  (번호/설치연월/WGS84위도, UTF-8 with BOM as Excel saves it), ``tn_pubr_public_cctv_api`` pages (all values
+  (번호/설치연월/WGS84위도) as the per-지자체 XLSX and as the CSV Excel saves (UTF-8 with BOM), ``tn_pubr_public_cctv_api`` pages (all values
   strings, ``"null"`` strings) and ``1741000/cctv_info`` pages (≤ 1,000 items a page). The per-gu files
   and pages hold 강서구 plus a few rows from elsewhere, including 부산 강서구 and a police camera.
 * ``child_protection_zones``: the 14-column CSV (CP949; national ≈ 14,640 rows at scale 1, 강서구 ≈ 120)
@@ -35,6 +35,7 @@ import polars as pl
 
 from transforms.safety import cctv, child_zones, parking_lots
 from transforms.synthetic.dirty import scatter
+from transforms.synthetic.welfare_stats import _deterministic_xlsx as deterministic_xlsx  # fixed zip times and dates
 
 SAMPLE_SCALE = 0.00003  # the committed sample: 24 강서구 cameras and 11 from elsewhere in the LOCALDATA file
 
@@ -46,6 +47,7 @@ API_PAGE_ROWS = 1_000
 LOCALDATA_RELPATH = "cctv/cctv_info_localdata_SYNTHETIC.csv"
 CCTV_15_RELPATH = "cctv/cctv_standard_15col_gangseo_SYNTHETIC.csv"
 CCTV_14_RELPATH = "cctv/cctv_standard_14col_gangseo_SYNTHETIC.csv"
+CCTV_14_XLSX_RELPATH = "cctv/cctv_standard_14col_gangseo_SYNTHETIC.xlsx"
 CCTV_STANDARD_API = "cctv/tn_pubr_public_cctv_api_gangseo_page{}_SYNTHETIC.json"
 CCTV_INFO_API = "cctv/cctv_info_api_3150000_page{}_SYNTHETIC.json"
 ZONES_CSV_RELPATH = "child_protection_zones/child_protection_zones_standard_SYNTHETIC.csv"
@@ -91,13 +93,14 @@ CCTV_DIRTY = ("zero_coords", "swapped_coords", "blank_coords", "unknown_purpose"
 def generate_safety_public(out_dir: Path, scale: float = 1.0, seed: int = 20261125, dirty_rate: float = 0.002) -> dict[str, int]:
     """Writes the public safety sources; returns rows written per file (relative path)."""
     out_dir = Path(out_dir)
-    rngs = np.random.default_rng(seed).spawn(9)
+    rngs = np.random.default_rng(seed).spawn(10)
     gangseo_cctv = max(MIN_GANGSEO_CCTV, round(GANGSEO_CCTV * scale))
     counts = {
         LOCALDATA_RELPATH: _write_localdata(out_dir / LOCALDATA_RELPATH, rngs[0], gangseo_cctv,
                                             max(MIN_OTHER_CCTV, round((NATIONAL_CCTV - GANGSEO_CCTV) * scale)), dirty_rate),
         CCTV_15_RELPATH: _write_standard_15(out_dir / CCTV_15_RELPATH, rngs[1], gangseo_cctv // 2),
         CCTV_14_RELPATH: _write_standard_14(out_dir / CCTV_14_RELPATH, rngs[2], gangseo_cctv // 2),
+        CCTV_14_XLSX_RELPATH: _write_standard_14_xlsx(out_dir / CCTV_14_XLSX_RELPATH, rngs[9], gangseo_cctv // 2),
     }
     counts |= _write_pages(out_dir, CCTV_STANDARD_API, _standard_api_rows(rngs[3], gangseo_cctv // 2), _standard_page)
     counts |= _write_pages(out_dir, CCTV_INFO_API, _cctv_info_rows(rngs[4], gangseo_cctv // 2), _cctv_info_page)
@@ -260,8 +263,11 @@ def _gangseo_extract(rng: np.random.Generator, gangseo: int) -> pl.DataFrame:
 
 
 def _old_generation(frame: pl.DataFrame) -> pl.DataFrame:
-    """LOCALDATA fields as the 2018-2021 files wrote them: YYYY-MM, mostly blank; 2020 reference day."""
-    months = frame["설치연월"].str.replace(r"^(\d{4})(\d{2})$", "${1}-${2}")
+    """LOCALDATA fields as the 2018-2021 files wrote them: YYYY-MM, mostly blank, no later than the 2020
+    reference day (later years move back 12)."""
+    year = frame["설치연월"].str.slice(0, 4).cast(pl.Int32)
+    year = pl.Series(np.where(year.to_numpy() > 2019, year.to_numpy() - 12, year.to_numpy())).cast(pl.String)
+    months = year + "-" + frame["설치연월"].str.slice(4, 2)
     return frame.with_columns(
         설치연월=pl.when(pl.int_range(pl.len()) % 3 == 0).then(months).otherwise(pl.lit("")),
         데이터기준일자=pl.lit("2020-04-30"),
@@ -285,6 +291,36 @@ def _write_standard_14(path: Path, rng: np.random.Generator, gangseo: int) -> in
     buffer = io.BytesIO()
     frame.select(cctv.STANDARD_14_HEADER).write_csv(buffer, line_terminator="\r\n")
     _write(path, b"\xef\xbb\xbf" + buffer.getvalue())
+    return frame.height
+
+
+def _write_standard_14_xlsx(path: Path, rng: np.random.Generator, gangseo: int) -> int:
+    """The per-지자체 workbook of the 14-column variant: a title row, then the header; numbers and the
+    reference date as typed cells, as Excel keeps them."""
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    frame = _old_generation(_gangseo_extract(rng, gangseo)).with_columns(번호=pl.int_range(1, pl.len() + 1).cast(pl.String))
+    frame = scatter(frame, "카메라대수", np.array([1]), "2대")  # typed by hand: quarantined as bad_value
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["서울특별시 강서구 CCTV 설치 현황 (합성)"])
+    sheet.append(list(cctv.STANDARD_14_HEADER))
+    numeric = {"번호", "카메라대수", "카메라화소수", "보관일수", "WGS84위도", "WGS84경도"}
+    for row in frame.select(cctv.STANDARD_14_HEADER).iter_rows(named=True):
+        cells = []
+        for column, value in row.items():
+            if column in numeric and value and value.replace(".", "", 1).isdigit():
+                cells.append(float(value) if "." in value else int(value))
+            elif column == "데이터기준일자":
+                cells.append(date.fromisoformat(value))
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _write(path, deterministic_xlsx(buffer.getvalue()))
     return frame.height
 
 

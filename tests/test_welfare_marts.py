@@ -104,13 +104,17 @@ def test_companion_robot_longest_inactive_run_matches_the_hourly_readings(materi
             "SELECT household_pseudonym, activity_date, longest_inactive_run_h, inactivity_alert "
             "FROM lake.curated_marts.companion_robot_care").fetchall()}
     expected: dict = {}
-    previous, run = None, 0
+    last_inactive, run = None, 0  # (day key, hour) of the previous inactive hour
     for household, t, inactive in hours:
         key = (household, t.date())
-        contiguous = previous is not None and previous[0] == key and t - previous[1] == timedelta(hours=1)
-        run = (run + 1 if contiguous and run else 1) if inactive else 0
-        expected[key] = max(expected.get(key, 0), run)
-        previous = (key, t) if inactive else (key, None)
+        expected.setdefault(key, 0)
+        if not inactive:
+            last_inactive, run = None, 0
+            continue
+        follows = last_inactive is not None and last_inactive[0] == key and t - last_inactive[1] == timedelta(hours=1)
+        run = run + 1 if follows else 1
+        last_inactive = (key, t)
+        expected[key] = max(expected[key], run)
     assert set(expected) == set(mart)
     assert all(mart[k][0] == v and mart[k][1] == (v >= 12) for k, v in expected.items())
     assert max(expected.values()) >= 3

@@ -9,6 +9,7 @@ import dagster as dg
 
 from catalog.contracts import load_contracts
 from orchestration.lake import lake_session
+from orchestration.openlineage import emit_for_run
 from orchestration.settings import Settings
 
 INSTANCE_YAML = "telemetry:\n  enabled: false\n"
@@ -53,7 +54,8 @@ def run_main(settings: Settings) -> RunSummary:
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def("lakehouse_main")
-    result = job.execute_in_process(instance=dagster_instance(settings), raise_on_error=False)
+    instance = dagster_instance(settings)
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
     summary = RunSummary(result.run_id, result.success)
     summary.assets_materialized = sorted(
         {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -70,4 +72,5 @@ def run_main(settings: Settings) -> RunSummary:
         e.step_key: round(e.event_specific_data.duration_ms / 1000, 2) for e in result.all_events if e.is_step_success
     }
     summary.rows = table_rows(settings)
+    emit_for_run(instance, result.run_id, settings, defs)  # OpenLineage → data/lineage/openlineage.jsonl (+ LAKEHOUSE_OPENLINEAGE_URL)
     return summary

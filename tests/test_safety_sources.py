@@ -92,6 +92,8 @@ def test_generator_scales_the_national_files_and_keeps_gangseo_floors(tmp_path):
     assert counts[gen.ZONES_CSV_RELPATH] == gen.MIN_GANGSEO_ZONES + round((gen.NATIONAL_ZONES - gen.GANGSEO_ZONES) * 0.001)
     _, checked, _ = load("cctv", tmp_path / gen.LOCALDATA_RELPATH, tmp_path)
     assert checked.quarantined.height == 0  # dirty_rate 0: every row valid
+    gen.generate_safety_public(tmp_path / "other_seed", scale=0.001, seed=7, dirty_rate=0.0)
+    assert (tmp_path / "other_seed" / gen.LOCALDATA_RELPATH).read_bytes() != (tmp_path / gen.LOCALDATA_RELPATH).read_bytes()
 
 
 def test_sample_encodings_are_the_real_ones(tmp_path):

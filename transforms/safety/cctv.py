@@ -6,7 +6,7 @@ anything else is refused with a ParseError that lists what was found. Field name
 
 * `purpose`: whitespace removed, a value outside the 10 codes becomes 기타, and `purpose_source` /
   `purpose_unknown` keep the original and count it (§1.5);
-* `installed_month`: YYYY-MM, YYYYMM, YYYY.MM → the first day of the month (§1.1 vs §1.3);
+* `installed_month`: YYYY-MM, YYYYMM, YYYY.MM or an Excel date → the first day of the month (§1.1 vs §1.3);
 * `camera_id`: 관리번호 when the layout has one, else H + 16 hex of a SHA-1 over the row's fields;
 * `in_gangseo` (public_data.gangseo_flag) and `read_on`, the bound of the rule that 설치연월 is not in the future.
 """

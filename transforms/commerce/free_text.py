@@ -21,7 +21,7 @@ import re
 
 import polars as pl
 
-FORMULA_LEAD = r"^[=+\-@]"
+FORMULA_LEAD = r"^([=+@]|-.)"  # a lone "-" is a null token, not a formula
 CONTROL = r"[\t\r\n]+"
 _D = r"(?<![0-9])", r"(?![0-9])"
 IDENTIFIERS = {
@@ -47,21 +47,20 @@ def has_identifier(text: pl.Expr) -> pl.Expr:
 
 def screen(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """`frame` with the free-text `columns` neutralised and masked, plus the two flag columns ('true'/'false')."""
-    text = {c: pl.col(c).str.replace_all(CONTROL, " ").str.strip_chars() for c in columns}
-    is_formula = {c: t.str.contains(FORMULA_LEAD).fill_null(False) & (t != "-").fill_null(False) for c, t in text.items()}
+    frame = frame.with_columns(pl.col(c).str.replace_all(CONTROL, " ").str.strip_chars() for c in columns)
     frame = frame.with_columns(
-        *[pl.when(is_formula[c]).then(pl.lit("'") + t).otherwise(t).alias(c) for c, t in text.items()],
-        pl.any_horizontal(list(is_formula.values())).alias(FORMULA_FLAG),
+        pl.any_horizontal([pl.col(c).str.contains(FORMULA_LEAD).fill_null(False) for c in columns]).alias(FORMULA_FLAG),
         pl.any_horizontal([has_identifier(pl.col(c)) for c in columns]).alias(IDENTIFIER_FLAG),
+        *[pl.col(c).str.replace(FORMULA_LEAD, "'$0") for c in columns],
     )
     # Identifiers are rare: mask only the flagged rows, in Python (look-around), and put them back.
     flagged = frame.with_row_index("__i").filter(IDENTIFIER_FLAG)
     if flagged.height:
-        masked = flagged.with_columns(
-            pl.col(c).map_elements(mask_identifiers, return_dtype=pl.String, skip_nulls=True) for c in columns)
-        rows = flagged["__i"].to_numpy()
-        for c in columns:
-            series = frame[c].clone()
-            series.scatter(rows, masked[c])
-            frame = frame.with_columns(series)
+        rows = flagged["__i"].to_list()
+        masked = {c: [None if v is None else mask_identifiers(v) for v in flagged[c]] for c in columns}
+        index = pl.int_range(pl.len(), dtype=pl.UInt32)
+        frame = frame.with_columns(
+            pl.when(IDENTIFIER_FLAG).then(index.replace_strict(rows, masked[c], default=None, return_dtype=pl.String))
+            .otherwise(pl.col(c)).alias(c)
+            for c in columns)
     return frame.with_columns(pl.col(FORMULA_FLAG, IDENTIFIER_FLAG).cast(pl.String).str.to_lowercase())

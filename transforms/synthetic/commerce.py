@@ -406,7 +406,7 @@ class _Cp949Name(zipfile.ZipInfo):
         return self.filename.encode("cp949"), self.flag_bits & ~0x800
 
 
-def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+def write_cp949_zip(path: Path, members: dict[str, bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
@@ -446,6 +446,7 @@ def _write_store_api(path: Path, gangseo: pl.DataFrame, month: str) -> int:
     for row in page.iter_rows():
         item = {field: (value or "") for field, value in zip(_API_FIELDS, row)}
         item["lon"], item["lat"] = float(item["lon"]), float(item["lat"])
+        item["rdnm"] = f"{item['ctprvnNm']} {item['signguNm']} {item['rdnm']}"  # the API prefixes the region
         items.append(item)
     document = {"header": {"description": "소상공인시장진흥공단 행정동별 상가업소정보", "columns": _API_FIELDS,
                            "stdrYm": month, "resultCode": "00", "resultMsg": "NORMAL SERVICE"},
@@ -602,7 +603,7 @@ def _generate(out_dir: Path, n_stores: int, n_areas: int, quarters: int, seed: i
         snapshot = _dirty_stores(dirty_rng, current, dirty_rate)
         busan = current.head(3).with_columns(시도코드=pl.lit("26"), 시도명=pl.lit("부산광역시"))
         rel = f"stores/소상공인시장진흥공단_상가(상권)정보_{_month_end(q)}_SYNTHETIC.zip"
-        _write_zip(out_dir / rel, {
+        write_cp949_zip(out_dir / rel, {
             f"소상공인시장진흥공단_상가(상권)정보_서울_{_month(q)}.csv": _store_csv(snapshot),
             f"소상공인시장진흥공단_상가(상권)정보_부산_{_month(q)}.csv": _store_csv(busan),
         })

@@ -163,14 +163,17 @@ def catalog_list(fmt: FormatOption = Format.table) -> None:
 
 @catalog_app.command("show")
 def catalog_show(name: str, fmt: FormatOption = Format.table) -> None:
-    """One dataset: owner, steward, tier, contract version, columns, upstream and downstream."""
+    """One dataset: owner, steward, tier, contract version, columns, upstream and downstream, latest checks, freshness."""
     from catalog.contracts import ContractError, get_contract
     from catalog.search import detail
+    from orchestration.observations import observed
 
     try:
-        info = detail(get_contract(name))
+        contract = get_contract(name)
+        info = detail(contract)
     except ContractError as exc:
         fail(str(exc))
+    info.update(observed(Settings.from_env(), contract))
     if fmt is Format.json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -181,6 +184,8 @@ def catalog_show(name: str, fmt: FormatOption = Format.table) -> None:
     out.print(info["description_ko"])
     for table in info["tables"]:
         emit(table["columns"], fmt, table["name"])
+    out.print(f"[bold]freshness[/bold]: " + ", ".join(f"{k} {v}" for k, v in info["freshness"].items() if v))
+    emit([{**c, "facts": json.dumps(c["facts"], ensure_ascii=False)} for c in info["checks"]], fmt, "Latest checks")
 
 
 @catalog_app.command("search")
@@ -299,6 +304,151 @@ def generate(
     with progress(f"Generating into {out_dir}"):
         counts = generate_samples(out_dir) if sample else generate_all(out_dir, scale, days, seed, dirty_rate)
     emit([{"file": name, "rows": rows} for name, rows in counts.items()], fmt, f"Generated into {out_dir}")
+
+
+@app.command("export-operational")
+def export_operational_command(
+    purpose: Annotated[str, typer.Option(help="Purpose code whose legal basis applies, e.g. WELLBEING_CALL_OPERATIONS")] = "",
+    role: Annotated[str, typer.Option(help="Your role under the operational agreement, e.g. welfare_officer")] = "",
+    reason: Annotated[str, typer.Option(help="Why (recorded in the access log)")] = "",
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the call feed (identified data)")] = Path("exports/operational"),
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Identified call feed for the well-being call service (restricted; needs a legal basis and a role; access-logged)."""
+    from orchestration.export import ExportRefused, export_operational
+
+    try:
+        manifest = export_operational(Settings.from_env(), purpose, role, reason, out_dir)
+    except ExportRefused as exc:
+        fail(f"operational export refused: {exc}")
+    if fmt is Format.json:
+        typer.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
+    else:
+        emit([{k: manifest[k] for k in ("file", "rows", "purpose", "role")} | {"agreement": manifest["agreement"]["id"]}],
+             fmt, f"Operational export to {out_dir} (identified: handle as restricted)")
+
+
+audit_app = typer.Typer(help="Access log: monthly review and integrity check.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@audit_app.command("report")
+def audit_report(
+    month: Annotated[str, typer.Option(help="Month to review, YYYY-MM")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="table, json or markdown")] = ReportFormat.table,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the report to this file instead")] = None,
+) -> None:
+    """Monthly access-log review: who exported what, refusals, unusual activity, destructions, chain state."""
+    from orchestration.audit import monthly_report, report_markdown
+
+    try:
+        report = monthly_report(Settings.from_env(), month)
+    except ValueError as exc:
+        fail(f"--month must be YYYY-MM: {exc}")
+    if fmt is ReportFormat.table and out_file is None:
+        emit([report["totals"]], Format.table, f"Access log {month}")
+        for section in ("by_account", "exports", "refusals", "unusual"):
+            emit(report[section], Format.table, section)
+        log = report["access_log"]
+        out.print(f"chain {'verified' if log['chain_ok'] else '[red]BROKEN[/red]'}: {log['rows']} rows, head {log['head_seq']}")
+        return
+    text = report_markdown(report) if fmt is ReportFormat.markdown else json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    if out_file is None:
+        typer.echo(text)
+    else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"wrote {out_file}")
+
+
+@audit_app.command("verify")
+def audit_verify(fmt: FormatOption = Format.table) -> None:
+    """Recompute the access log's hash chain and compare it with every retained snapshot; exit 1 if broken."""
+    from orchestration.audit import access_log_head
+
+    check = access_log_head(Settings.from_env())
+    emit([{"rows": check.rows, "head_seq": check.head_seq, "head_hash": check.head_hash, "ok": check.ok,
+           "unchained_rows": check.unchained_rows, "snapshots_checked": check.snapshots_checked,
+           "problems": check.problems}], fmt, "Access log")
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def purge(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge processing periods as of this date (YYYY-MM-DD; default today)")] = None,
+    subject: Annotated[list[str] | None, typer.Option("--subject", help="Destroy this pseudonym whatever its age (repeatable)")] = None,
+    purpose: Annotated[str | None, typer.Option(help="Only datasets of this purpose code")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be destroyed")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Destroy pseudonymized data past its processing period (verified DuckLake purge) and record it."""
+    import datetime as dt
+
+    from orchestration.export import Requester
+    from orchestration.purge import PurgeFailed, purge as run_purge
+
+    requester = Requester.current()
+    day = None if subject else (dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
+    try:
+        with progress("Purging"):
+            record = run_purge(Settings.from_env(), as_of=day, subjects=subject, purpose=purpose,
+                               operator=(requester.account, requester.host), dry_run=dry_run)
+    except PurgeFailed as exc:
+        fail(str(exc))
+    if fmt is Format.json:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        return
+    emit([{"table": t, **info} for t, info in record["scope"]["tables"].items()], fmt, f"Purge: {record['result']}")
+    if "verification" in record:
+        v = record["verification"]
+        out.print(f"verified: {v['parquet_files_scanned']} Parquet files, {v['catalog_tables_scanned']} catalog tables, "
+                  f"{v['snapshots_checked']} snapshots; {v['expired_snapshots_unreachable']} expired snapshots unreachable")
+
+
+@app.command("fetch")
+def fetch_command(
+    source: Annotated[str, typer.Argument(help="Source id fed by an API (cctv, stores, commerce_sales, …)")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable: a query filter "
+                                                    "(searchYearCd=2025066) or a Seoul path segment (STDR_YYQU_CD=20244)")] = None,
+    service: Annotated[str | None, typer.Option(help="Only this service of the source (e.g. tn_pubr_public_cctv_api)")] = None,
+    inbox: Annotated[Path | None, typer.Option(help="Inbox folder (default: LAKEHOUSE_INBOX)")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Another host for the API (a mirror, a test server)")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Fetch every page of SOURCE's API, verbatim, into <inbox>/<source>/. Keys come from the environment:
+    LAKEHOUSE_DATA_GO_KR_SERVICE_KEY (data.go.kr, KOROAD, 소상공인) and LAKEHOUSE_SEOUL_OPEN_API_KEY."""
+    from connectors import ConnectorError
+    from connectors import fetch as fetch_source
+
+    # Never the committed samples by default: real data must not land among them.
+    folder = inbox or (Path(os.environ["LAKEHOUSE_INBOX"]) if os.environ.get("LAKEHOUSE_INBOX") else None)
+    if folder is None:
+        fail("pass --inbox or set LAKEHOUSE_INBOX (the default inbox is the committed samples)")
+    params = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"--param {item!r}: expected NAME=VALUE")
+        params[name] = value
+    try:
+        with progress(f"Fetching {source}"):
+            summary = fetch_source(source, folder, service=service, base_url=base_url, **params)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    except ConnectorError as exc:
+        fail(str(exc))
+    result = summary.as_json()
+    if fmt is Format.json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        emit([{**result, "files": len(summary.files)}], fmt, "Fetch")
 
 
 if __name__ == "__main__":

@@ -168,3 +168,23 @@ def test_a_bad_month_is_rejected(settings):
     with pytest.raises(ValueError):
         monthly_report(settings, "May 2026")
 
+
+
+def test_cli_audit_report_and_verify(may, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(may.data_dir))
+    result = CliRunner().invoke(app, ["audit", "report", "--month", "2026-05", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["refusals"] == 4
+    result = CliRunner().invoke(app, ["audit", "report", "--month", "2026-05", "--format", "markdown",
+                                      "--out", str(tmp_path / "2026-05.md")])
+    assert result.exit_code == 0 and "## Refusals" in (tmp_path / "2026-05.md").read_text(encoding="utf-8")
+    assert CliRunner().invoke(app, ["audit", "report", "--month", "2026-05"]).exit_code == 0
+    assert CliRunner().invoke(app, ["audit", "report", "--month", "May"]).exit_code == 1
+    assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
+    with lake_session(may) as con:
+        con.execute(f"UPDATE {ACCESS_LOG} SET rows = 0 WHERE seq = 5")
+    assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 1

@@ -241,3 +241,18 @@ def test_purposes_cli_lists_the_register_with_pilots_and_datasets():
     food = rows["DAYCARE_FOOD_SCANNER_STATS"]
     assert food["pilots"] == ["daycare_food_scanner"] and "stg_childcare__meals" in food["datasets"]
     assert rows["DAYCARE_FACILITY_INFO"]["pilots"] == []
+
+
+def test_cli_export_operational_refuses_without_a_role_and_logs_it(welfare_lake, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(welfare_lake.data_dir))
+    args = ["export-operational", "--purpose", "WELLBEING_CALL_OPERATIONS", "--reason", "visit", "--out", str(tmp_path)]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 1 and "a role is required" in refused.output
+    done = CliRunner().invoke(app, [*args, "--role", "welfare_officer", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["rows"] == 2
+    assert [(r["result"], r["role"]) for r in access_log(welfare_lake)] == [("refused", ""), ("exported", "welfare_officer")]

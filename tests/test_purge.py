@@ -157,3 +157,17 @@ def test_as_of_and_subjects_are_exclusive(lake):
         purge(lake, as_of=AS_OF, subjects=["x"])
     with pytest.raises(ValueError):
         purge(lake)
+
+
+def test_cli_purge_dry_run_then_purge(lake, monkeypatch):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(lake.data_dir))
+    result = CliRunner().invoke(app, ["purge", "--as-of", "2026-06-01", "--dry-run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scope"]["tables"][CALLS]["rows"] == 3
+    result = CliRunner().invoke(app, ["purge", "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.output and not parquet_strings(lake) & EXPIRED

@@ -25,7 +25,7 @@ bench: setup
 
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup
-	rm -rf data/samples/childcare_* data/samples/welfare_*
+	rm -rf data/samples/*/
 	$(VENV)/bin/lakehouse generate --sample --out data/samples
 
 dbt-sync: setup

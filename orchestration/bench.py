@@ -1,8 +1,9 @@
-"""`make bench`: the full pipeline against the ingest-copy limit, at SF 0.1 and SF 1, in one run.
+"""`make bench`: the full pipeline against the ingest-copy limit, per domain and scale, in one run.
 
 Ingest-copy is the least any loader must do with the same raw files: read each once and write it
 once as Parquet (CSV: stream CP949 → UTF-8, then DuckDB read_csv → Parquet; JSON: DuckDB read_json →
-Parquet; XML: ElementTree → Parquet). Pipeline is the main job (`lakehouse run`) on a fresh lake.
+Parquet; JSON Lines: DuckDB read_json → Parquet; XML: ElementTree → Parquet; XLSX: openpyxl → Parquet).
+Pipeline is the main job (`lakehouse run`) on a fresh lake whose inbox holds one domain's sources.
 Each measurement runs in its own process so its peak RSS is its own. Ratios are the point: both
 sides run on the same machine in the same minute.
 """
@@ -17,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SCALES = (0.1, 1.0)
+# (domain, scale): childcare at two scales shows the fixed costs; welfare at SF 1 is the privacy-gate case.
+RUNS = (("childcare", 0.1), ("childcare", 1.0), ("welfare", 1.0))
 
 
 def _measure(code: str, env: dict[str, str]) -> tuple[float, float, str]:
@@ -47,9 +49,16 @@ for path in sorted(inbox.rglob('*')):
         con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}.parquet'")
     elif path.suffix == '.json':
         con.execute(f"COPY (SELECT unnest(ChildCareInfo.row, recursive := true) FROM read_json('{{path}}')) TO '{{out / path.stem}}.parquet'")
+    elif path.suffix in ('.jsonl', '.ndjson'):
+        con.execute(f"COPY (SELECT * FROM read_json('{{path}}', format='newline_delimited', ignore_errors=true)) TO '{{out / path.stem}}.parquet'")
     elif path.suffix == '.xml':
         rows = [{{c.tag: c.text or '' for c in item}} for item in ET.parse(path).getroot()]
         pq.write_table(pa.Table.from_pylist(rows), out / f'{{path.stem}}.parquet')
+    elif path.suffix == '.xlsx':
+        import openpyxl
+        sheet = openpyxl.load_workbook(path, read_only=True).active
+        rows = [[str(v) if v is not None else '' for v in row] for row in sheet.iter_rows(values_only=True)]
+        pq.write_table(pa.Table.from_pylist([dict(zip(map(str, range(len(r))), r)) for r in rows]), out / f'{{path.stem}}.parquet')
 """
 
 PIPELINE = """
@@ -61,44 +70,65 @@ print(json.dumps({"success": summary.success, "rows": summary.rows, "failed": su
                   "steps": summary.step_seconds}))
 """
 
-GENERATE = """
+GENERATE = {
+    "childcare": """
 from pathlib import Path
 from transforms.synthetic.childcare import generate_childcare
 generate_childcare(Path('{inbox}'), scale={scale})
-"""
+""",
+    # 12,000 people at SF 1, calls twice a week and hourly IoT for ~2,000 households over four weeks
+    "welfare": """
+from pathlib import Path
+from transforms.synthetic.welfare_ops import generate_welfare_ops
+from transforms.synthetic.welfare_stats import generate_welfare_stats
+generate_welfare_ops(Path('{inbox}'), scale={scale}, days=28)
+generate_welfare_stats(Path('{inbox}'))
+""",
+}
+# The rows that say how big a run was, per domain: raw + quarantine of the largest sources.
+VOLUME = {"childcare": ("childcare_meals",), "welfare": ("welfare_call_logs", "welfare_iot_readings")}
 
 
-def bench_scale(scale: float, root: Path) -> dict:
-    inbox = root / f"sf{scale}" / "inbox"
-    _measure(GENERATE.format(inbox=inbox, scale=scale), {})
+def _share(steps: dict[str, float], marker: str, wall: float) -> float:
+    """Share of the pipeline's wall time spent in steps whose key contains `marker` (the in-process
+    executor runs steps one after another, so step durations add up)."""
+    return round(sum(v for k, v in steps.items() if marker in k) / wall, 3)
+
+
+def bench(domain: str, scale: float, root: Path) -> dict:
+    here = root / f"{domain}-sf{scale}"
+    inbox = here / "inbox"
+    _measure(GENERATE[domain].format(inbox=inbox, scale=scale), {})
     size = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
-    copy_s, copy_rss, _ = _measure(INGEST_COPY.format(inbox=inbox, out=root / f"sf{scale}" / "copy"), {})
-    env = {
-        "LAKEHOUSE_INBOX": str(inbox),
-        "LAKEHOUSE_DATA_DIR": str(root / f"sf{scale}" / "lake"),
-        "LAKEHOUSE_KEY_DIR": str(root / f"sf{scale}" / "keys"),
-    }
+    copy_s, copy_rss, _ = _measure(INGEST_COPY.format(inbox=inbox, out=here / "copy"), {})
+    env = {"LAKEHOUSE_INBOX": str(inbox), "LAKEHOUSE_DATA_DIR": str(here / "lake"), "LAKEHOUSE_KEY_DIR": str(here / "keys")}
     run_s, run_rss, stdout = _measure(PIPELINE, env)
     result = json.loads(stdout.strip().splitlines()[-1])
     if not result["success"]:
-        raise RuntimeError(f"pipeline failed at SF {scale}: {result['failed']}")
-    print(f"SF {scale} pipeline steps (s): {json.dumps(result['steps'])}", file=sys.stderr)
+        raise RuntimeError(f"pipeline failed for {domain} at SF {scale}: {result['failed']}")
+    steps = result["steps"]
+    print(f"{domain} SF {scale} pipeline steps (s): {json.dumps(steps)}", file=sys.stderr)
+    rows = result["rows"]
     return {
+        "domain": domain,
         "scale": scale,
         "input_mb": round(size / 2**20, 1),
-        "meal_rows": result["rows"].get("raw_identified.childcare_meals", 0) + result["rows"].get("quarantine.childcare_meals", 0),
+        "rows_read": sum(rows.get(f"{zone}.{t}", 0) for t in VOLUME[domain] for zone in ("raw_identified", "quarantine")),
         "ingest_copy_s": round(copy_s, 1),
         "pipeline_s": round(run_s, 1),
         "ratio": round(run_s / copy_s, 2),
+        "privacy_gates_share": _share(steps, "privacy_gates", run_s),
+        "gx_share": _share(steps, "gx_", run_s),
         "ingest_copy_peak_rss_mb": round(copy_rss),
         "pipeline_peak_rss_mb": round(run_rss),
     }
 
 
 def main() -> None:
-    scales = [float(s) for s in sys.argv[1:]] or list(SCALES)
+    """`python -m orchestration.bench [domain:scale …]`, e.g. `welfare:1`; default: RUNS."""
+    runs = [(d, float(sc)) for d, _, sc in (a.partition(":") for a in sys.argv[1:])] or list(RUNS)
     with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as tmp:
-        results = [bench_scale(scale, Path(tmp)) for scale in scales]
+        results = [bench(domain, scale, Path(tmp)) for domain, scale in runs]
     header = list(results[0])
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

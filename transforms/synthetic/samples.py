@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.synthetic import safety_internal, welfare_ops
+from transforms.synthetic import safety_internal, safety_public, welfare_ops
+from transforms.synthetic.commerce import generate_commerce, generate_commerce_samples
 from transforms.synthetic.childcare import generate_childcare
 from transforms.synthetic.welfare_ops import generate_welfare_ops
 from transforms.synthetic.welfare_stats import generate_welfare_stats
@@ -17,6 +18,8 @@ def generate_all(out_dir: Path, scale: float, days: int, seed: int, dirty_rate: 
     counts = generate_childcare(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
     counts |= generate_welfare_ops(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
     counts |= safety_internal.generate_safety_internal(out_dir, scale=scale, days=days, seed=seed, dirty_rate=dirty_rate)
+    counts |= safety_public.generate_safety_public(out_dir, scale=scale, seed=seed, dirty_rate=dirty_rate)
+    counts |= generate_commerce(out_dir, scale=scale, quarters=4, seed=seed, dirty_rate=dirty_rate)
     return counts | generate_welfare_stats(out_dir)  # published dong tables: one fixed set at every scale
 
 
@@ -25,4 +28,6 @@ def generate_samples(out_dir: Path) -> dict[str, int]:
     counts |= generate_welfare_ops(out_dir, scale=welfare_ops.SAMPLE_SCALE, days=welfare_ops.SAMPLE_DAYS)
     counts |= safety_internal.generate_safety_internal(out_dir, scale=safety_internal.SAMPLE_SCALE,
                                                        days=safety_internal.SAMPLE_DAYS, start=safety_internal.SAMPLE_START)
+    counts |= safety_public.generate_safety_public(out_dir, scale=safety_public.SAMPLE_SCALE)
+    counts |= generate_commerce_samples(out_dir)
     return counts | generate_welfare_stats(out_dir)

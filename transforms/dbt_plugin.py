@@ -24,7 +24,7 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
-        load_extensions(conn)
+        load_extensions(conn, ("ducklake", "spatial"))  # spatial: metric distances in EPSG:5186 (safety marts)
         pseudonymizer = Pseudonymizer(Path(os.environ["LAKEHOUSE_KEY_DIR"]))
 
         def pseudonymize(purposes: pa.Array, values: pa.Array) -> pa.Array:

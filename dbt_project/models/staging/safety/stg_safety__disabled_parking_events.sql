@@ -1,0 +1,29 @@
+-- Disabled-parking sensor events with the plate replaced by a DISABLED_PARKING_ENFORCEMENT pseudonym
+-- (keyed HMAC, this purpose only), so repeat violators can be counted without a plate leaving the
+-- restricted zone. Event, sensor ids, lot names and coordinates are not needed downstream.
+{%- set purpose = config.get('meta')['purpose_code'] %}
+
+with ranked as (
+    select
+        *,
+        row_number() over (partition by event_id order by _loaded_at desc, _row_number desc) as recency
+    from {{ source('raw_identified_safety', 'disabled_parking_events') }}
+),
+
+vehicles as (
+    select plate_number, pseudonymize('{{ purpose }}', plate_number) as vehicle_pseudonym
+    from (select distinct plate_number from ranked where recency = 1 and plate_number is not null)
+)
+
+select
+    ranked.lot_id,
+    ranked.space_id,
+    ranked.event_at,
+    ranked.event_type,
+    vehicles.vehicle_pseudonym,
+    ranked.permit_check,
+    ranked.parked_minutes,
+    ranked.action
+from ranked
+left join vehicles using (plate_number)
+where ranked.recency = 1

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import sqlglot
 from sqlglot import exp
 from sqlglot.lineage import lineage as sqlglot_lineage
@@ -77,11 +78,6 @@ def _nested(schema: Mapping[str, Mapping[str, str]]) -> dict:
 
 # --- dbt models ----------------------------------------------------------------------------------
 
-_JINJA_EXPR = re.compile(r"\{\{(.*?)\}\}", re.S)
-_JINJA_STMT = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.S)
-_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
-_CALL = re.compile(r"^\s*(ref|source)\s*\((.*)\)\s*$", re.S)
-_QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
 
 
 def relation(node: Mapping[str, Any]) -> str:
@@ -100,42 +96,57 @@ def parents(node: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[Mappin
     return found
 
 
-def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
-    """The model's SQL with the little Jinja this project uses rendered, enough to parse lineage.
+class _Constant(jinja2.Undefined):
+    """Anything the project's Jinja does not define renders as 0: a constant with no lineage."""
 
-    `ref()`/`source()` become the parents' `database.schema.table` (from the manifest, so custom schemas
-    and seeds' `reference` zone are right); `set`/`config` and comments are dropped; any other expression
-    (`{{ small_cell_min }}`, `{{ purpose }}`) becomes 0, a constant with no lineage. Control flow
-    (`if`, `for`, macros) cannot be rendered this way: that needs `dbt compile`.
-    """
-    upstream = parents(manifest_node, manifest)
+    def __str__(self) -> str:
+        return "0"
 
-    def expression(match: re.Match) -> str:
-        text = match.group(1).strip()
-        if text.startswith("config("):
-            return ""
-        call = _CALL.match(text)
-        if not call:
-            return "0"
-        args = _QUOTED.findall(call.group(2))
-        for parent in upstream:
-            if call.group(1) == "ref" and parent["resource_type"] != "source" and parent["name"] == args[-1]:
-                break
-            if call.group(1) == "source" and parent["resource_type"] == "source" and \
-                    [parent["source_name"], parent["name"]] == args[-2:]:
-                break
-        else:
-            raise LineageError(f"{manifest_node['name']}: {text} is not among its manifest dependencies")
-        return f"{parent['database']}.{relation(parent)}"
 
-    def statement(match: re.Match) -> str:
-        if match.group(1) not in ("set", "do"):
-            raise LineageError(f"{manifest_node['name']}: '{{% {match.group(1)} %}}' needs dbt compile")
+class _Config:
+    """`config(...)` in a model renders nothing; `config.get('meta')` reads the node's config."""
+
+    def __init__(self, node: Mapping[str, Any]):
+        self._config = node.get("config", {})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
         return ""
 
-    sql = _JINJA_COMMENT.sub("", raw_sql)
-    sql = _JINJA_STMT.sub(statement, sql)
-    return _JINJA_EXPR.sub(expression, sql)
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._config.get(key, default)
+
+
+def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    """The model's SQL rendered here with plain Jinja, enough to parse lineage without `dbt compile`.
+
+    `ref()`/`source()` become the parents' `database.schema.table` (from the manifest, so custom schemas
+    and seeds' `reference` zone are right), `config.get('meta')` is the node's meta, and loops and `set`
+    work as in dbt; anything else undefined (`var()`, macros) renders as the constant 0.
+    """
+    upstream = parents(manifest_node, manifest)
+    name = manifest_node["name"]
+
+    def located(parent: Mapping[str, Any]) -> str:
+        return f"{parent['database']}.{relation(parent)}"
+
+    def ref(*args: str) -> str:
+        for parent in upstream:
+            if parent["resource_type"] != "source" and parent["name"] == args[-1]:
+                return located(parent)
+        raise LineageError(f"{name}: ref({args[-1]!r}) is not among its manifest dependencies")
+
+    def source(source_name: str, table: str) -> str:
+        for parent in upstream:
+            if parent["resource_type"] == "source" and [parent["source_name"], parent["name"]] == [source_name, table]:
+                return located(parent)
+        raise LineageError(f"{name}: source({source_name!r}, {table!r}) is not among its manifest dependencies")
+
+    environment = jinja2.Environment(undefined=_Constant, extensions=["jinja2.ext.do"])
+    try:
+        template = environment.from_string(raw_sql)
+        return template.render(ref=ref, source=source, config=_Config(manifest_node), var=lambda n, d=0: d)
+    except jinja2.TemplateError as exc:
+        raise LineageError(f"{name}: cannot render its Jinja without dbt ({exc})") from exc
 
 
 def lineage_schema(manifest: Mapping[str, Any]) -> dict[str, dict[str, str]]:

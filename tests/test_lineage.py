@@ -113,11 +113,12 @@ def test_render_model_sql_resolves_refs_sources_and_variables(manifest):
     sql = render_model_sql(node["raw_code"], node, manifest)
     assert "{" not in sql and "%}" not in sql
     assert f"lake.{MEALS}" in sql and f"lake.{CENTERS}" in sql and f"lake.{NUTRITION_REF}" in sql
-    assert "children < 0 as suppressed" in sql
+    assert "children < 5 as suppressed" in sql  # config.get('meta') is the node's: the contract's small_cell_min
     meals = manifest["nodes"]["model.gangseo_lakehouse.stg_childcare__meals"]
     assert "from lake.raw_identified.childcare_meals" in render_model_sql(meals["raw_code"], meals, manifest)
-    with pytest.raises(LineageError, match="dbt compile"):
-        render_model_sql("{% if true %}select 1{% endif %}", node, manifest)
+    assert render_model_sql("{% for i in [1, 2] %}select {{ i }}{% endfor %} {{ var('x') }}", node, manifest) == "select 1select 2 0"
+    with pytest.raises(LineageError, match="without dbt"):
+        render_model_sql("{% if %}", node, manifest)
     with pytest.raises(LineageError, match="dependencies"):
         render_model_sql("select * from {{ ref('not_a_parent') }}", node, manifest)
 

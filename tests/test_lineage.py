@@ -194,3 +194,18 @@ def test_render_reports_writes_a_page_per_mart(tmp_path, manifest, rendered):
             for table, upstream in rendered[contract.table.physical_name][column.name]:
                 assert f"<code>{table}.{upstream}</code>" in page
         assert "not in the model SQL" not in page
+
+
+def test_tier_propagation_sees_every_table_the_sql_reads(rendered):
+    """The tier gate takes its inputs from the contracts' column lineage; the SQL's parsed column lineage
+    must not read any table the contracts leave out, or a higher-tier input could go unnoticed."""
+    from catalog.search import upstream
+
+    contracts = load_contracts()
+    by_table = {t.physical_name: c.id for c in contracts.values() for t in c.tables}
+    for contract in contracts.values():
+        if contract.layer not in ("staging", "mart"):
+            continue
+        read = {table for deps in rendered[contract.table.physical_name].values() for table, _ in deps}
+        declared = {contracts[u].table.physical_name for u in upstream(contract)}
+        assert read <= declared, (contract.id, read - declared, {by_table.get(t) for t in read - declared})

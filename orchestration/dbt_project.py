@@ -70,6 +70,7 @@ class ContractTranslator(DagsterDbtTranslator):
             owners=attributes["owners"],
             group_name=attributes["group_name"],
             tags={**spec.tags, **attributes["tags"]},
+            freshness_policy=attributes["freshness_policy"],
         ).merge_attributes(metadata=attributes["metadata"])
 
     def column_lineage(self, manifest: Mapping[str, Any], unique_id: str) -> dict[str, dg.TableColumnLineage]:

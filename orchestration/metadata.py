@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -35,7 +36,21 @@ def tags(contract: Contract) -> dict[str, str]:
     }
 
 
+# Dagster's freshness window is a timedelta: a calendar month or year is taken at its longest.
+_WINDOW_DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 31, "years": 366}
+
+
+def freshness_sla(contract: Contract) -> dict | None:
+    from orchestration.observations import UNITS, sla  # the one reader of slaProperties
+
+    agreed = sla(contract)
+    if agreed is None:
+        return None
+    return {**agreed, "window": timedelta(days=agreed["value"] * _WINDOW_DAYS[UNITS[agreed["unit"]]])}
+
+
 def description(contract: Contract) -> str:
+    agreed = freshness_sla(contract)
     lines = [
         f"**{contract.name}**",
         "",
@@ -46,6 +61,8 @@ def description(contract: Contract) -> str:
         f"- 목적 / purpose: {contract.purpose}",
         f"- 제한 / limitations: {contract.limitations}",
         f"- tier: `{contract.tier}` · steward: {contract.steward} · retention: {contract.retention}",
+        f"- 갱신 주기 / freshness SLA: {agreed['value']} {agreed['unit']} ({agreed['property']})" if agreed
+        else "- 갱신 주기 / freshness SLA: none declared",
         f"- contract: `{_relative(contract)}` v{contract.version}",
     ]
     return "\n".join(lines)
@@ -93,8 +110,10 @@ def metadata(contract: Contract) -> dict[str, Any]:
 def spec_attributes(contract_id: str) -> dict[str, Any]:
     """The AssetSpec attributes a contract decides."""
     contract = get_contract(contract_id)
+    agreed = freshness_sla(contract)
     return {
         "description": description(contract),
+        "freshness_policy": dg.FreshnessPolicy.time_window(fail_window=agreed["window"]) if agreed else None,
         "owners": list(contract.owners),
         "tags": tags(contract),
         "group_name": group_name(contract),

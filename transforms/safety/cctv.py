@@ -23,7 +23,7 @@ from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extr
 from transforms.safety.public_data import (
     api_items, clean, gangseo_flag, items_frame, read_json, read_on, source_field,
 )
-from transforms.welfare.recipients import read_xlsx_rows
+from transforms.xlsx import read_xlsx_rows
 
 SOURCE_ID = "cctv"
 PURPOSES = ("생활방범", "다목적", "어린이보호", "교통단속", "교통정보수집", "시설물관리", "재난재해", "쓰레기단속", "차량방범", "기타")

@@ -35,13 +35,14 @@ import polars as pl
 
 from transforms.safety import cctv, child_zones, parking_lots
 from transforms.synthetic.dirty import scatter
-from transforms.synthetic.welfare_stats import _deterministic_xlsx as deterministic_xlsx  # fixed zip times and dates
+from transforms.synthetic.xlsx import deterministic_xlsx
 
 SAMPLE_SCALE = 0.00003  # the committed sample: 24 강서구 cameras and 11 from elsewhere in the LOCALDATA file
 
 NATIONAL_CCTV, GANGSEO_CCTV, MIN_GANGSEO_CCTV, MIN_OTHER_CCTV = 375_000, 2_400, 24, 6
 NATIONAL_ZONES, GANGSEO_ZONES, MIN_GANGSEO_ZONES, MIN_OTHER_ZONES = 14_640, 120, 12, 4
 NATIONAL_LOTS, GANGSEO_LOTS, MIN_GANGSEO_LOTS, MIN_OTHER_LOTS = 16_000, 180, 12, 4
+XLSX_STAMP = (2024, 6, 3, 9, 0, 0)  # fixed zip and document times: same arguments, same bytes
 API_PAGE_ROWS = 1_000
 
 LOCALDATA_RELPATH = "cctv/cctv_info_localdata_SYNTHETIC.csv"
@@ -320,7 +321,7 @@ def _write_standard_14_xlsx(path: Path, rng: np.random.Generator, gangseo: int) 
         sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _write(path, deterministic_xlsx(buffer.getvalue()))
+    _write(path, deterministic_xlsx(buffer.getvalue(), XLSX_STAMP))
     return frame.height
 
 

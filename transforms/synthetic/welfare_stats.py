@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from transforms.geography import admin_dongs
+from transforms.synthetic.xlsx import deterministic_xlsx
 
 SEED = 20240531
 ELDERLY_RELPATH = "welfare_elderly_alone_stats/elderly_alone_age_dong_20250131090000_SYNTHETIC.csv"
@@ -122,21 +121,6 @@ def recipient_blocks(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
     return [("서울시", seoul), *blocks]
 
 
-def _deterministic_xlsx(data: bytes) -> bytes:
-    """Rewrite an openpyxl workbook with fixed zip timestamps and document dates."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2024-06-03T09:00:00Z", content)
-            info = zipfile.ZipInfo(item.filename, FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
 def write_recipients_xlsx(path: Path, rng: np.random.Generator) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -172,7 +156,7 @@ def write_recipients_xlsx(path: Path, rng: np.random.Generator) -> int:
     buffer = io.BytesIO()
     workbook.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_deterministic_xlsx(buffer.getvalue()))
+    path.write_bytes(deterministic_xlsx(buffer.getvalue(), FIXED_ZIP_TIME))
     return row - 4
 
 

@@ -25,13 +25,12 @@ Output: one row per area × 자격구분 × 연령 × measure (가구수, 수급
 from __future__ import annotations
 
 import re
-import zipfile
-from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
 from transforms.records import ROW_NUMBER, SchemaMismatch
+from transforms.xlsx import read_xlsx_rows
 from transforms.welfare.kosis import (
     AREA_COLUMNS, AreaResolver, ParseError, SIDO_LABELS, clean, compact, is_gu, is_number, read_csv_rows, to_frame,
 )
@@ -53,39 +52,6 @@ _UNITS = re.compile(r"[(\[（［][^)\]）］]*[)\]）］]")
 _MONTH_TEXT = re.compile(r"(?<!\d)(\d{4})\s*(?:년|[.\-/])\s*(\d{1,2})(?!\d)")
 _MONTH_NAME = re.compile(r"(?<!\d)(\d{4})(0[1-9]|1[0-2])(?:[0-3]\d)?(?!\d)")
 _NOTE = re.compile(r"^(※|\*|주\s*\)|주:|자료|출처)")
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return clean(value)
-
-
-def read_xlsx_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
-    """(sheet row number, cell texts) for every non-blank row of the first sheet."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ParseError(f"{name}: not a readable .xlsx workbook ({exc})") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if any(cells):
-                rows.append((number, cells))
-        return rows
-    finally:
-        workbook.close()
 
 
 def _label(text: str) -> str:

@@ -1,37 +1,21 @@
 -- The three published welfare tables for Gangseo's 행정동, detail rows only, in one long shape.
 -- Printed totals (합계/소계/계 and area totals) are dropped: the mart computes its own margins so that it
 -- controls which of them are published.
+{%- set tables = [
+    ('elderly_alone', 'welfare_elderly_alone_stats', "qualification || ' · ' || age_group"),
+    ('recipients', 'welfare_recipients_stats', "qualification || ' · ' || age_group"),
+    ('disability', 'welfare_disability_stats', "disability_type || ' · ' || sex"),
+] %}
 
-with elderly_alone as (
-    select
-        'elderly_alone' as statistic, period, measure, adong_code,
-        qualification || ' · ' || age_group as category, value
-    from {{ source('raw_identified_welfare', 'welfare_elderly_alone_stats') }}
+with detail as (
+    {%- for statistic, table, category in tables %}
+    select '{{ statistic }}' as statistic, period, measure, adong_code, {{ category }} as category, value
+    from {{ source('raw_identified_welfare', table) }}
     where area_level = 'dong' and not is_subtotal
-),
-
-recipients as (
-    select
-        'recipients' as statistic, period, measure, adong_code,
-        qualification || ' · ' || age_group as category, value
-    from {{ source('raw_identified_welfare', 'welfare_recipients_stats') }}
-    where area_level = 'dong' and not is_subtotal
-),
-
-disability as (
-    select
-        'disability' as statistic, period, measure, adong_code,
-        disability_type || ' · ' || sex as category, value
-    from {{ source('raw_identified_welfare', 'welfare_disability_stats') }}
-    where area_level = 'dong' and not is_subtotal
-),
-
-detail as (
-    select * from elderly_alone
+    {%- if not loop.last %}
     union all
-    select * from recipients
-    union all
-    select * from disability
+    {%- endif %}
+    {%- endfor %}
 )
 
 select

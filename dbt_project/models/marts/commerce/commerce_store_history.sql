@@ -1,5 +1,5 @@
 -- Store history, SCD type 2 over the quarterly snapshots: one row per store and version, a new version
--- whenever a tracked attribute (name, branch/franchise, 업종 codes, address or 행정동) changes or the store
+-- whenever a tracked attribute (name, branch/franchise, 업종 codes, road address or 행정동) changes or the store
 -- reappears after missing a snapshot. Rebuilt in full from every loaded snapshot on each run: the input is
 -- small (Gangseo's stores × quarters), a late-loaded earlier quarter lands in the right place, and a
 -- reloaded quarter (deduplicated in staging) gives the same rows.
@@ -16,7 +16,7 @@ observed as (
         stores.*,
         months.snapshot_no,
         md5(concat_ws('|', store_name, coalesce(branch_name, ''), category_large_code, category_middle_code,
-                      category_small_code, coalesce(road_address, ''), adong_code)) as attributes_hash
+                      category_small_code, coalesce(address_key, ''), adong_code)) as attributes_hash
     from {{ ref('stg_commerce__stores') }} as stores
     join months using (reference_month)
 ),
@@ -29,7 +29,7 @@ flagged as (
         lag(store_name) over store_order as previous_name,
         lag(branch_name) over store_order as previous_branch,
         lag(category_small_code) over store_order as previous_category,
-        lag(road_address) over store_order as previous_address,
+        lag(address_key) over store_order as previous_address,
         lag(adong_code) over store_order as previous_adong
     from observed
     window store_order as (partition by store_id order by snapshot_no)
@@ -64,7 +64,7 @@ versions as (
         arg_min(previous_snapshot_no = snapshot_no - 1 and previous_category is distinct from category_small_code, snapshot_no)
             as category_changed,
         arg_min(previous_snapshot_no = snapshot_no - 1
-                and (previous_address is distinct from road_address or previous_adong is distinct from adong_code), snapshot_no)
+                and (previous_address is distinct from address_key or previous_adong is distinct from adong_code), snapshot_no)
             as address_changed,
         arg_min(previous_snapshot_no = snapshot_no - 1 and previous_branch is distinct from branch_name, snapshot_no)
             as branch_changed
@@ -91,7 +91,7 @@ select
     store.category_small_code,
     store.category_small_name,
     store.adong_code,
-    store.road_address,
+    store.address_key,
     store.area_code
 from versions
 join observed as store

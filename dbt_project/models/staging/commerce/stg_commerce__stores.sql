@@ -2,7 +2,9 @@
 -- another code system and would show every store as a category change). The same quarter may be loaded
 -- more than once (the ZIP and the storeListInDong answer of the same month, or a re-delivered file): one
 -- row per (store, month) is kept, chosen by value, so a reload cannot change anything downstream.
--- Each store gets its point in EPSG:5186 (metres, for distances) and the nearest 상권 within 500 m.
+-- Each store gets its point in EPSG:5186 (metres, for distances) and the nearest 상권 within 500 m. The
+-- road address itself stays in the raw zone (it reads like a person's address to the identifier gate):
+-- the history only needs to know whether it changed, so staging keeps its hash.
 
 with snapshots as (
     select distinct on (store_id, reference_month)
@@ -54,7 +56,7 @@ select
     located.category_small_code, located.category_small_name,
     located.adong_code,
     located.bdong_code,
-    located.road_address,
+    md5(located.road_address) as address_key,
     located.longitude,
     located.latitude,
     ST_X(located.point_5186) as x_5186,

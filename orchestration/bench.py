@@ -48,7 +48,15 @@ for path in sorted(inbox.rglob('*')):
         _, utf8 = decode_to_utf8(path, out / 'utf8.csv')
         con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}.parquet'")
     elif path.suffix == '.json':
-        con.execute(f"COPY (SELECT unnest(ChildCareInfo.row, recursive := true) FROM read_json('{{path}}')) TO '{{out / path.stem}}.parquet'")
+        rows = "unnest(ChildCareInfo.row, recursive := true)" if b'ChildCareInfo' in path.read_bytes()[:200] else "*"  # other APIs: the page as read
+        con.execute(f"COPY (SELECT {{rows}} FROM read_json('{{path}}')) TO '{{out / path.stem}}.parquet'")
+    elif path.suffix == '.zip':  # each CSV member (CP949 member names), like any CSV
+        import zipfile
+        with zipfile.ZipFile(path, metadata_encoding='cp949') as archive:
+            for i, member in enumerate(m for m in archive.namelist() if m.lower().endswith('.csv')):
+                (out / 'member.csv').write_bytes(archive.read(member))
+                _, utf8 = decode_to_utf8(out / 'member.csv', out / 'utf8.csv')
+                con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}-{{i}}.parquet'")
     elif path.suffix in ('.jsonl', '.ndjson'):
         con.execute(f"COPY (SELECT * FROM read_json('{{path}}', format='newline_delimited', ignore_errors=true)) TO '{{out / path.stem}}.parquet'")
     elif path.suffix == '.xml':
@@ -84,9 +92,24 @@ from transforms.synthetic.welfare_stats import generate_welfare_stats
 generate_welfare_ops(Path('{inbox}'), scale={scale}, days=28)
 generate_welfare_stats(Path('{inbox}'))
 """,
+    # national-size public files (CCTV ≈ 375,000 rows, zones, parking lots) plus a year of the internal sources
+    "safety": """
+from pathlib import Path
+from transforms.synthetic.safety_public import generate_safety_public
+from transforms.synthetic.safety_internal import generate_safety_internal
+generate_safety_public(Path('{inbox}'), scale={scale})
+generate_safety_internal(Path('{inbox}'), scale={scale})
+""",
+    # a Seoul-size store file (≈ 550,000 rows) in four quarterly ZIPs, and Gangseo's ≈ 70 상권 tables
+    "commerce": """
+from pathlib import Path
+from transforms.synthetic.commerce import generate_commerce
+generate_commerce(Path('{inbox}'), scale={scale})
+""",
 }
 # The rows that say how big a run was, per domain: raw + quarantine of the largest sources.
-VOLUME = {"childcare": ("childcare_meals",), "welfare": ("welfare_call_logs", "welfare_iot_readings")}
+VOLUME = {"childcare": ("childcare_meals",), "commerce": ("stores", "commerce_sales"), "welfare": ("welfare_call_logs", "welfare_iot_readings"),
+          "safety": ("cctv", "smart_pole_counts", "disabled_parking_events")}
 
 
 def _share(steps: dict[str, float], marker: str, wall: float) -> float:

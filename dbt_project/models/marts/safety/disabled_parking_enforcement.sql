@@ -15,20 +15,16 @@ data_end as (
 ),
 
 sessions as (
-    -- an arrival and the space's next event when it is the departure; a session still open at the end
-    -- of the data runs to the last event seen anywhere
+    -- an arrival lasts until the space's next event: its departure or, when that was lost (quarantined),
+    -- the next arrival; a session still open at the end of the data runs to the last event seen anywhere
     select
         lot_id,
         space_id,
         event_at as arrived_at,
-        coalesce(
-            case when next_type = '출차' then next_at end,
-            (select last_event_at from data_end)
-        ) as departed_at
+        coalesce(next_at, (select last_event_at from data_end)) as departed_at
     from (
         select
             *,
-            lead(event_type) over (partition by lot_id, space_id order by event_at) as next_type,
             lead(event_at) over (partition by lot_id, space_id order by event_at) as next_at
         from events
     )
@@ -58,11 +54,12 @@ hourly as (
         space_hours.lot_id,
         space_hours.space_id,
         space_hours.hour_start,
+        -- greatest/least skip NULLs in DuckDB, so hours without a session must be filtered, not clamped
         coalesce(sum(
-            greatest(0, date_diff('second',
+            date_diff('second',
                 greatest(sessions.arrived_at, space_hours.hour_start),
-                least(sessions.departed_at, space_hours.hour_start + interval 1 hour)))
-        ), 0) / 60.0 as occupied_minutes
+                least(sessions.departed_at, space_hours.hour_start + interval 1 hour))
+        ) filter (where sessions.arrived_at is not null), 0) / 60.0 as occupied_minutes
     from space_hours
     left join sessions
         on sessions.lot_id = space_hours.lot_id and sessions.space_id = space_hours.space_id

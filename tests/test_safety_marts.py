@@ -1,0 +1,347 @@
+"""Safety marts on the committed sample: each recomputed by hand from the raw zone (distances with pyproj and
+shapely, not DuckDB spatial), rows outside Gangseo excluded, plates nowhere outside the restricted zone,
+and gates that fail on deliberately broken copies."""
+
+import csv
+import json
+import math
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import shapely
+from pyproj import Transformer
+from shapely.geometry import box, shape
+from shapely.ops import transform
+
+from catalog.contracts import get_contract
+from catalog.registry import agreements
+from orchestration.analyst import analyst_connection
+from orchestration.export import Requester, export_release
+from orchestration.lake import lake_session
+from quality.privacy_gates import release_gates
+
+from conftest import cells_containing, string_cells
+
+GRID_SEED = Path(__file__).parents[1] / "dbt_project" / "seeds" / "safety" / "gangseo_grid_250m.csv"
+TO_5186 = Transformer.from_crs("EPSG:4326", "EPSG:5186", always_xy=True)
+PURPOSE_COLUMNS = {"생활방범": "crime_prevention", "다목적": "multipurpose", "어린이보호": "child_protection",
+                   "교통단속": "traffic_enforcement", "교통정보수집": "traffic_information", "시설물관리": "facility_management",
+                   "재난재해": "disaster", "쓰레기단속": "littering", "차량방범": "vehicle_crime", "기타": "other"}
+
+
+def gate(con, contract_id: str, relation: str, name: str):
+    contract = get_contract(contract_id)
+    return next(r for r in release_gates(con, relation, contract, contract.table) if r.gate == name)
+
+
+def rows(con, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def latest(records: list[dict], key) -> list[dict]:
+    """The last-loaded record per key, as staging keeps it."""
+    chosen: dict = {}
+    for r in sorted(records, key=lambda r: (r["_loaded_at"], r["_row_number"])):
+        chosen[key(r)] = r
+    return list(chosen.values())
+
+
+def metres(lon1, lat1, lon2, lat2) -> float:
+    x1, y1 = TO_5186.transform(lon1, lat1)
+    x2, y2 = TO_5186.transform(lon2, lat2)
+    return math.hypot(x1 - x2, y1 - y2)
+
+
+def haversine(lon1, lat1, lon2, lat2) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(a))
+
+
+# --- the grid: a seed materialised from transforms/spatial ----------------------------------------------------
+
+def test_grid_seed_is_the_spatial_builders_grid():
+    from transforms.spatial.connection import spatial_connection
+    from transforms.spatial.grid import create_gangseo_grid
+
+    con = spatial_connection()
+    built = {cell: (x, y, share) for cell, x, y, share in
+             con.execute(f"SELECT cell_id, x_min, y_min, gangseo_share FROM {create_gangseo_grid(con)}").fetchall()}
+    with GRID_SEED.open(encoding="utf-8") as f:
+        seed = {r["cell_id"]: (int(r["x_min"]), int(r["y_min"]), float(r["gangseo_share"])) for r in csv.DictReader(f)}
+    assert seed.keys() == built.keys() and len(seed) > 700
+    for cell, (x, y, share) in seed.items():
+        assert (x, y) == built[cell][:2] and share == pytest.approx(built[cell][2], abs=1e-4), cell
+
+
+# --- missing_person_search ---------------------------------------------------------------------------------------
+
+def test_missing_person_search_matches_a_hand_count_per_cell(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        raw = rows(con, "SELECT * FROM lake.raw_identified.cctv")
+        zones = latest(rows(con, "SELECT * FROM lake.raw_identified.child_protection_zones WHERE in_gangseo"), lambda r: r["zone_id"])
+        hotspots = latest(rows(con, "SELECT * FROM lake.raw_identified.taas_child_hotspots WHERE in_gangseo"), lambda r: r["hotspot_fid"])
+        mart = {r["cell_id"]: r for r in rows(con, "SELECT * FROM lake.curated_marts.missing_person_search")}
+    cameras = [c for c in latest([r for r in raw if r["in_gangseo"]], lambda r: r["camera_id"]) if c["update_type"] != "D"]
+    expected: dict[str, Counter] = defaultdict(Counter)
+    retention: dict[str, int] = {}
+    for c in cameras:
+        x, y = TO_5186.transform(c["longitude"], c["latitude"])
+        cell = f"G250_{math.floor(x / 250) * 250}_{math.floor(y / 250) * 250}"
+        expected[cell]["total_cameras"] += c["camera_count"] or 0
+        expected[cell]["camera_sites"] += 1
+        expected[cell][f"cameras_{PURPOSE_COLUMNS[c['purpose']]}"] += c["camera_count"] or 0
+        if c["retention_days"] is not None:
+            retention[cell] = min(retention.get(cell, 10**6), c["retention_days"])
+    in_grid = [cell for cell in expected if cell in mart]
+    assert len(in_grid) >= 20 and sum(expected[c]["total_cameras"] for c in in_grid) == sum(r["total_cameras"] for r in mart.values())
+    for cell, counts in expected.items():
+        if cell in mart:
+            assert {k: mart[cell][k] for k in counts} == dict(counts), cell
+            assert mart[cell]["min_retention_days"] == retention.get(cell)
+    assert all(r["total_cameras"] == 0 for cell, r in mart.items() if cell not in expected)
+
+    polygons = [transform(TO_5186.transform, shape(json.loads(h["geometry_geojson"])))
+                if h["geometry_geojson"] else shapely.Point(TO_5186.transform(h["longitude"], h["latitude"])) for h in hotspots]
+    zone_points = [(z["zone_id"], TO_5186.transform(z["longitude"], z["latitude"])) for z in zones]
+    for cell, r in mart.items():
+        _, x_min, y_min = cell.split("_")
+        square = box(int(x_min), int(y_min), int(x_min) + 250, int(y_min) + 250)
+        assert r["overlapping_hotspots"] == sum(square.intersects(p) for p in polygons), cell
+        cx, cy = int(x_min) + 125, int(y_min) + 125
+        distance, zone = min((math.hypot(cx - zx, cy - zy), z) for z, (zx, zy) in zone_points)
+        assert r["nearest_child_zone_id"] == zone and r["nearest_child_zone_m"] == pytest.approx(distance, abs=0.01)
+    assert sum(r["hotspot_overlap"] for r in mart.values()) >= 1
+
+
+def test_staging_projects_with_always_xy_like_the_spatial_module(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        staged = rows(con, "SELECT longitude, latitude, x_5186, y_5186 FROM lake.staging_pseudonymized.stg_safety__cctv")
+    assert staged
+    for r in staged:  # EPSG:5186 eastings near Gangseo are ~180,000, northings ~550,000: never swapped
+        x, y = TO_5186.transform(r["longitude"], r["latitude"])
+        assert (r["x_5186"], r["y_5186"]) == (pytest.approx(x, abs=0.01), pytest.approx(y, abs=0.01))
+
+
+# --- child_traffic_safety ----------------------------------------------------------------------------------------
+
+def test_child_traffic_safety_counts_cameras_hotspots_and_speeding_by_hand(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        zones = latest(rows(con, "SELECT * FROM lake.raw_identified.child_protection_zones WHERE in_gangseo"), lambda r: r["zone_id"])
+        cameras = [c for c in latest(rows(con, "SELECT * FROM lake.raw_identified.cctv WHERE in_gangseo"), lambda r: r["camera_id"])
+                   if c["update_type"] != "D"]
+        hotspots = latest(rows(con, "SELECT * FROM lake.raw_identified.taas_child_hotspots WHERE in_gangseo"), lambda r: r["hotspot_fid"])
+        poles = rows(con, "SELECT pole_id, longitude, latitude, interval_start, vehicles, speeding_vehicles "
+                          "FROM lake.raw_identified.smart_pole_counts WHERE device_status = '정상'")
+        mart = {(r["zone_id"], r["hour_of_day"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.child_traffic_safety")}
+    assert len(mart) == 24 * len(zones) and len(zones) >= 10
+    pole_sites = {p["pole_id"]: (p["longitude"], p["latitude"]) for p in poles}
+    checked_speeding = 0
+    for z in zones:
+        near = [c for c in cameras if metres(z["longitude"], z["latitude"], c["longitude"], c["latitude"]) <= 100]
+        # plain haversine agrees away from the edge (TM scale error here is ~1e-4)
+        assert {c["camera_id"] for c in near} == {c["camera_id"] for c in cameras
+                                                  if haversine(z["longitude"], z["latitude"], c["longitude"], c["latitude"]) <= 100}
+        spots = [h for h in hotspots if metres(z["longitude"], z["latitude"], h["longitude"], h["latitude"]) <= 300]
+        close_poles = {p for p, (lon, lat) in pole_sites.items() if metres(z["longitude"], z["latitude"], lon, lat) <= 300}
+        by_hour: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for p in poles:
+            if p["pole_id"] in close_poles:
+                by_hour[p["interval_start"].hour][0] += p["vehicles"]
+                by_hour[p["interval_start"].hour][1] += p["speeding_vehicles"]
+        for hour in range(24):
+            r = mart[(z["zone_id"], hour)]
+            assert r["cameras_within_100m"] == sum(c["camera_count"] or 0 for c in near)
+            assert r["camera_sites_within_100m"] == len(near)
+            assert r["hotspots_within_300m"] == len(spots)
+            assert r["casualties_within_300m"] == sum(h["casualty_count"] or 0 for h in spots)
+            assert r["road_width_m"] == z["road_width_m"] and r["poles_within_300m"] == len(close_poles)
+            if hour in by_hour:
+                vehicles, speeding = by_hour[hour]
+                assert (r["pole_vehicles"], r["pole_speeding_vehicles"]) == (vehicles, speeding)
+                assert r["speeding_rate"] == pytest.approx(speeding / vehicles)
+                checked_speeding += 1
+            else:
+                assert r["speeding_rate"] is None
+    assert checked_speeding >= 24  # the sample has a pole within 300 m of a zone
+    assert sum(r["cameras_within_100m"] for r in mart.values()) > 0
+
+
+def test_rows_outside_gangseo_never_reach_the_marts(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        outside_cameras = {r for (r,) in con.execute("SELECT camera_id FROM lake.raw_identified.cctv WHERE NOT in_gangseo").fetchall()}
+        outside_zones = {r for (r,) in con.execute("SELECT zone_id FROM lake.raw_identified.child_protection_zones WHERE NOT in_gangseo").fetchall()}
+        outside_spots = {r for (r,) in con.execute("SELECT hotspot_fid FROM lake.raw_identified.taas_child_hotspots WHERE NOT in_gangseo").fetchall()}
+        staged_cameras = {r for (r,) in con.execute("SELECT camera_id FROM lake.staging_pseudonymized.stg_safety__cctv").fetchall()}
+        mart_zones = {r for (r,) in con.execute("SELECT zone_id FROM lake.curated_marts.child_traffic_safety").fetchall()}
+        staged_spots = {r for (r,) in con.execute("SELECT hotspot_fid FROM lake.staging_pseudonymized.stg_safety__child_hotspots").fetchall()}
+    assert outside_cameras and outside_zones and outside_spots  # the sample holds other areas (incl. 부산 강서구)
+    assert not outside_cameras & staged_cameras and not outside_zones & mart_zones and not outside_spots & staged_spots
+
+
+# --- wildfire_watch ----------------------------------------------------------------------------------------------
+
+def risk(min_h, max_w, rain3, rain7) -> str:
+    if min_h is None or max_w is None:
+        return "판정불가"
+    if min_h < 30 and max_w >= 6 and (rain7 or 0) < 1:
+        return "매우높음"
+    if min_h < 40 and (rain3 or 0) < 1:
+        return "높음"
+    if min_h < 60 and (rain3 or 0) < 5:
+        return "보통"
+    return "낮음"
+
+
+def test_wildfire_watch_recomputes_dryness_rain_windows_and_the_risk_rule(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        hours = latest(rows(con, "SELECT * FROM lake.raw_identified.wildfire_weather"), lambda r: (r["station_id"], r["observed_at"]))
+        mart = {(r["hill_area"], r["observation_date"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.wildfire_watch")}
+    ok = lambda flag: flag in (None, "", "0")
+    days: dict = defaultdict(lambda: {"h": [], "w": [], "rain": 0.0, "n": 0})
+    for r in hours:
+        d = days[(r["station_name"], r["observed_at"].date())]
+        d["n"] += 1
+        if ok(r["humidity_qc"]) and r["humidity_pct"] is not None:
+            d["h"].append(r["humidity_pct"])
+        if ok(r["wind_speed_qc"]) and r["wind_speed_ms"] is not None:
+            d["w"].append(r["wind_speed_ms"])
+        if ok(r["precipitation_qc"]):
+            d["rain"] += r["precipitation_mm"] or 0.0
+    assert mart.keys() == days.keys() and {hill for hill, _ in days} == {"개화산", "궁산", "우장산", "봉제산"}
+    rain = lambda hill, day, n: sum(days[(hill, day - timedelta(i))]["rain"] for i in range(n) if (hill, day - timedelta(i)) in days)
+    for (hill, day), d in days.items():
+        r = mart[(hill, day)]
+        assert r["hours_observed"] == d["n"] and r["min_humidity_pct"] == min(d["h"], default=None)
+        assert r["dry_hours"] == sum(h < 35 for h in d["h"]) and r["max_wind_speed_ms"] == max(d["w"], default=None)
+        assert r["precipitation_3d_mm"] == pytest.approx(rain(hill, day, 3)) and r["precipitation_7d_mm"] == pytest.approx(rain(hill, day, 7))
+        assert r["risk_class"] == risk(r["min_humidity_pct"], r["max_wind_speed_ms"], rain(hill, day, 3), rain(hill, day, 7))
+    assert len({r["risk_class"] for r in mart.values()}) >= 3  # the rule separates the sample's days
+
+
+# --- disabled_parking_enforcement ----------------------------------------------------------------------------------
+
+def test_disabled_parking_counts_violations_and_repeats_and_withholds_small_cells(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
+        mart = {(r["lot_id"], r["space_id"], r["hour_start"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.disabled_parking_enforcement")}
+    threshold = get_contract("disabled_parking_enforcement").small_cell_min
+    hour = lambda t: t.replace(minute=0, second=0, microsecond=0)
+    arrivals, violations, repeats = Counter(), Counter(), Counter()
+    seen: set[str] = set()
+    for e in sorted(events, key=lambda e: e["event_at"]):
+        cell = (e["lot_id"], e["space_id"], hour(e["event_at"]))
+        if e["event_type"] == "입차":
+            arrivals[cell] += 1
+            if e["permit_check"] in ("표지없음", "표지불일치") and e["plate_number"]:
+                violations[cell] += 1
+                repeats[cell] += e["plate_number"] in seen  # the plate itself: same answer as its pseudonym
+                seen.add(e["plate_number"])
+    assert sum(violations.values()) >= 20 and sum(repeats.values()) >= 1
+    for cell, r in mart.items():
+        small = 0 < violations[cell] < threshold or 0 < repeats[cell] < threshold
+        assert r["suppressed"] or not small, cell
+        if r["suppressed"]:
+            assert r["violations"] is None and r["occupied_minutes"] is None and r["arrivals"] is None
+        else:
+            assert (r["arrivals"], r["violations"], r["repeat_violations"]) == (arrivals[cell], violations[cell], repeats[cell])
+    assert all(cell in mart for cell in violations)
+    assert any(r["suppressed"] for r in mart.values())
+
+
+def test_occupancy_minutes_follow_the_sensor_sessions(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
+        mart = rows(con, "SELECT * FROM lake.curated_marts.disabled_parking_enforcement WHERE NOT suppressed")
+    end = max(e["event_at"] for e in events)
+    by_space = defaultdict(list)
+    for e in sorted(events, key=lambda e: e["event_at"]):
+        by_space[(e["lot_id"], e["space_id"])].append(e)
+    sessions = defaultdict(list)
+    for space, evs in by_space.items():
+        for this, nxt in zip(evs, evs[1:] + [None]):
+            if this["event_type"] == "입차":
+                sessions[space].append((this["event_at"], nxt["event_at"] if nxt else end))
+    # a lost departure (quarantined) ends the session at the next arrival, so sessions never overlap
+    assert all(b <= a2 for s in sessions.values() for (_, b), (a2, _) in zip(s, s[1:]))
+    checked = 0
+    for r in mart:
+        start, stop = r["hour_start"], r["hour_start"] + timedelta(hours=1)
+        minutes = sum(max(timedelta(0), min(b, stop) - max(a, start)).total_seconds() for a, b in sessions[(r["lot_id"], r["space_id"])]) / 60
+        assert r["occupied_minutes"] == pytest.approx(min(minutes, 60.0), abs=1e-6), r
+        checked += minutes > 0
+    assert checked > 100
+
+
+# --- plates never leave the restricted zone -------------------------------------------------------------------------
+
+def test_plates_are_in_no_staging_mart_release_or_analyst_table(materialized, tmp_path):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        plates = {p for (p,) in con.execute("SELECT DISTINCT plate_number FROM lake.raw_identified.disabled_parking_events "
+                                             "WHERE plate_number IS NOT NULL").fetchall()}
+        tables = [f"lake.{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake' "
+            "AND schema_name IN ('staging_pseudonymized', 'curated_marts', 'release')").fetchall()]
+        assert "lake.staging_pseudonymized.stg_safety__disabled_parking_events" in tables
+        assert len(plates) > 50
+        for table in tables:
+            assert not cells_containing(string_cells(con, table), plates), table
+        assert not {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'lake' "
+                                              "AND schema_name <> 'raw_identified' AND column_name = 'plate_number'").fetchall()}
+    analyst = analyst_connection(settings)
+    try:
+        marts = [f"{s}.{t}" for s, t in analyst.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()]
+        assert any(m.endswith("disabled_parking_enforcement") for m in marts)
+        for table in marts:
+            assert not cells_containing(string_cells(analyst, table), plates), table
+    finally:
+        analyst.close()
+    pilot = "disabled_parking_smart_enforcement"
+    if not any(a.pilot == pilot for a in agreements().values()):
+        pytest.skip("no data-use agreement for the disabled-parking pilot yet (catalog/agreements.yaml)")
+    manifest = export_release(settings, pilot, "DISABLED_PARKING_ENFORCEMENT", "plate check", tmp_path,
+                              Requester("steward01", "ws-17"), on=date(2026, 6, 1))
+    assert manifest
+    for parquet in tmp_path.rglob("*.parquet"):
+        con = duckdb.connect()
+        assert not cells_containing(string_cells(con, f"read_parquet('{parquet}')"), plates), parquet
+
+
+# --- gates fail on broken copies ---------------------------------------------------------------------------------------
+
+def test_small_cell_gate_fails_when_a_withheld_violation_is_published(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        good = "lake.curated_marts.disabled_parking_enforcement"
+        assert gate(con, "disabled_parking_enforcement", good, "small_cells_suppressed").passed
+        con.execute(f"CREATE TEMP TABLE broken AS SELECT * FROM {good}")
+        con.execute("""UPDATE broken SET suppressed = false, violations = 1, repeat_violations = 0, fines_recorded = 0,
+                       arrivals = 1, occupied_minutes = 30
+                       WHERE (lot_id, space_id, hour_start) IN (SELECT (lot_id, space_id, hour_start) FROM broken WHERE suppressed LIMIT 1)""")
+        result = gate(con, "disabled_parking_enforcement", "broken", "small_cells_suppressed")
+    assert not result.passed and "cells of violations are below" in result.findings[0]
+
+
+def test_identifier_gate_fails_when_a_plate_slips_into_a_mart(materialized):
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        plate = con.execute("SELECT plate_number FROM lake.raw_identified.disabled_parking_events WHERE plate_number IS NOT NULL LIMIT 1").fetchone()[0]
+        good = "lake.curated_marts.disabled_parking_enforcement"
+        assert gate(con, "disabled_parking_enforcement", good, "no_direct_identifiers").passed
+        con.execute(f"CREATE TEMP TABLE leaked AS SELECT * FROM {good}")
+        con.execute("UPDATE leaked SET space_id = ? WHERE rowid = 0", [plate])
+        result = gate(con, "disabled_parking_enforcement", "leaked", "no_direct_identifiers")
+    assert not result.passed

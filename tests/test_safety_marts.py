@@ -345,3 +345,21 @@ def test_identifier_gate_fails_when_a_plate_slips_into_a_mart(materialized):
         con.execute("UPDATE leaked SET space_id = ? WHERE rowid = 0", [plate])
         result = gate(con, "disabled_parking_enforcement", "leaked", "no_direct_identifiers")
     assert not result.passed
+
+
+SAFETY_MODELS = ["stg_safety__cctv", "stg_safety__child_protection_zones", "stg_safety__child_hotspots", "stg_safety__smart_pole_counts",
+                 "stg_safety__wildfire_weather", "stg_safety__disabled_parking_events", "missing_person_search", "child_traffic_safety",
+                 "wildfire_watch", "disabled_parking_enforcement"]
+
+
+def test_every_safety_model_passes_its_gates_on_the_sample(materialized):
+    # KOROAD spot names read like addresses (서울특별시 강서구 …동) and match the address pattern, so staging drops them
+    from quality.privacy_gates import gate_names
+
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        for contract_id in SAFETY_MODELS:
+            contract = get_contract(contract_id)
+            results = [r for r in release_gates(con, f"lake.{contract.table.physical_name}", contract, contract.table)
+                       if r.gate in gate_names(contract)]
+            assert results and all(r.passed for r in results), (contract_id, [r.findings for r in results if not r.passed])

@@ -20,7 +20,6 @@ current_hotspots as (
 select
     hotspot_fid,
     hotspot_kind,
-    spot_name,
     accident_count,
     casualty_count,
     longitude,

@@ -151,7 +151,8 @@ def l_diverse(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract,
     if not qis or not sensitive or l_min is None:
         return GateResult("l_diversity", True, [], {"applies": False})
     achieved = {s: l_diversity(con, relation, qis, s) for s in sensitive}
-    findings = [f"l({s}) = {l} < {l_min}" for s, l in achieved.items() if l < int(l_min)]
+    empty = not con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]  # no class at all: nothing to disclose
+    findings = [] if empty else [f"l({s}) = {l} < {l_min}" for s, l in achieved.items() if l < int(l_min)]
     return GateResult("l_diversity", not findings, findings, {"l_min": int(l_min), "l_achieved": achieved})
 
 

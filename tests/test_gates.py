@@ -97,7 +97,8 @@ def _people_table():
 def test_k_and_l_gates_block_and_report_evidence(rows, k_ok, l_ok, k_achieved):
     con = duckdb.connect()
     con.execute("CREATE TABLE p (age_band VARCHAR, adong VARCHAR, entitlement VARCHAR)")
-    con.executemany("INSERT INTO p VALUES (?, ?, ?)", rows)
+    if rows:
+        con.executemany("INSERT INTO p VALUES (?, ?, ?)", rows)
     contract = replace(NUTRITION, custom={**NUTRITION.custom, "k_min": 5, "l_min": 2})
     k = k_anonymous(con, "p", contract, _people_table())
     l = l_diverse(con, "p", contract, _people_table())

@@ -5,7 +5,15 @@ from __future__ import annotations
 import great_expectations as gx
 from great_expectations import expectations as gxe
 
-from catalog.contracts import Table
+from catalog.contracts import Column, Table
+
+# Contract code lists are text (as the source writes them); GX compares them with the typed column.
+_NUMERIC = {"INTEGER": int, "BIGINT": int, "DOUBLE": float}
+
+
+def _value_set(column: Column) -> list:
+    as_type = _NUMERIC.get(column.physical_type)
+    return [as_type(v) for v in column.valid_values] if as_type else list(column.valid_values)
 
 
 def expectations_for(table: Table) -> list:
@@ -14,7 +22,7 @@ def expectations_for(table: Table) -> list:
         if c.required:
             found.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name))
         if c.valid_values:
-            found.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.valid_values)))
+            found.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=_value_set(c)))
         if c.minimum is not None or c.maximum is not None:
             found.append(gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=c.minimum, max_value=c.maximum))
         if c.pattern and c.physical_type == "VARCHAR":

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from catalog.contracts import load_contracts
 from orchestration.analyst import analyst_connection
 from orchestration.cli import app
 
@@ -14,7 +15,10 @@ def test_analysts_see_the_marts_and_nothing_else(materialized):
     settings, summary = materialized
     con = analyst_connection(settings)
     tables = {t for (t,) in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()}
-    assert tables == {"marts.daycare_meal_nutrition", "marts.daycare_allergen_exposure"}
+    marts = {f"marts.{t.name}" for c in load_contracts().values() if c.layer == "mart" for t in c.tables}
+    assert tables == marts and {"marts.daycare_meal_nutrition", "marts.ai_wellbeing_check", "marts.commerce_insight"} <= marts
+    staged_or_raw = {t.name for c in load_contracts().values() if c.layer in ("raw", "staging") for t in c.tables}
+    assert not {t.split(".")[1] for t in tables} & staged_or_raw
     rows = con.execute("SELECT count(*) FROM daycare_meal_nutrition").fetchone()[0]
     assert rows == summary.rows["curated_marts.daycare_meal_nutrition"]
 

@@ -178,3 +178,30 @@ def test_no_direct_identifier_reaches_a_welfare_mart_or_the_analyst_db(materiali
         assert not cells_containing(string_cells(analyst, f"marts.{table}"), identifiers)
     finally:
         analyst.close()
+
+
+@pytest.mark.parametrize(("pilot", "purpose"), [("ai_wellbeing_call", "AI_WELLBEING_CHECK_STATS"),
+                                                ("companion_robot", "COMPANION_ROBOT_CARE_STATS")])
+def test_welfare_exports_carry_the_evidence_and_no_identifier(materialized, tmp_path, pilot, purpose):
+    import json
+
+    import duckdb
+
+    from orchestration.export import Requester, export_release
+
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        identifiers = raw_identifiers(con)
+    manifest = export_release(settings, pilot, purpose, "pilot feature refresh (test)", tmp_path, Requester("tester", "localhost"))
+    reader = duckdb.connect()
+    for table in manifest["tables"].values():
+        assert table["rows"] > 0 and all(g["passed"] for g in table["privacy_gates"])
+        assert not cells_containing(string_cells(reader, f"read_parquet('{tmp_path / table['file']}')"), identifiers)
+    exported = "".join(p.read_bytes().decode("latin-1") for p in tmp_path.iterdir())
+    assert not any(i in exported for i in identifiers if len(i) > 6)
+    if pilot == "ai_wellbeing_call":  # the k and l the release gates measured on the written file
+        gates = {g["gate"]: g["evidence"] for g in manifest["tables"]["ai_wellbeing_check"]["privacy_gates"]}
+        assert gates["k_anonymity"]["k_achieved"] >= 5 and gates["l_diversity"]["l_achieved"]["entitlement"] >= 2
+    with lake_session(settings, read_only=True) as con:
+        recorded = con.execute("SELECT count(*) FROM lake.audit.processing_records WHERE purpose_code = ?", [purpose]).fetchone()[0]
+    assert recorded >= 1 and json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["purpose"] == purpose

@@ -58,7 +58,7 @@ def column_lineage(sql: str, schema: Mapping[str, Mapping[str, str]], dialect: s
         for leaf in node.walk():
             if isinstance(leaf.expression, exp.Placeholder):  # sqlglot found no table for the column
                 raise LineageError(f"{name}: cannot trace {leaf.name!r} to a table")
-            if isinstance(leaf.expression, exp.Table):
+            if isinstance(leaf.expression, exp.Table) and leaf.expression.name:  # not a table function (range)
                 # A leaf's name is the column as written (`alias.col`, maybe quoted): parse, don't split.
                 column = sqlglot.parse_one(leaf.name, dialect=dialect).name
                 deps.add((f"{leaf.expression.db}.{leaf.expression.name}", column))

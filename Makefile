@@ -21,7 +21,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m orchestration.bench
+	$(PY) -m bench
 
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup

@@ -279,7 +279,7 @@ def render_report(lineage_for_model: Lineage, out_path: Path, contract_id: str |
 def render_reports(out_dir: Path, manifest: Mapping[str, Any] | None = None,
                    compiled_dir: Path | None = COMPILED_DIR) -> list[Path]:
     """A page per mart contract plus index.html; the manifest defaults to dbt_project/target/manifest.json
-    (run `dbt parse`, or `orchestration.dbt_project.prepare_manifest`, first)."""
+    (run `dbt parse`, or `transforms.dbt_project.prepare_manifest`, first)."""
     if manifest is None:
         if not MANIFEST.exists():
             raise LineageError(f"{MANIFEST} is missing: run `dbt parse` first")

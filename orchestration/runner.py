@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from catalog.contracts import load_contracts
-from orchestration.lake import lake_session
-from orchestration.openlineage import emit_for_run
-from orchestration.settings import Settings
+from lake.session import lake_session
+from orchestration.lib.openlineage import emit_for_run
+from lake.settings import Settings
+from transforms.dbt_project import prepare_manifest
 
 INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
@@ -50,8 +51,9 @@ def table_rows(settings: Settings) -> dict[str, int]:
 
 
 def run_main(settings: Settings) -> RunSummary:
-    from orchestration.definitions import build_definitions  # heavy: import on use
+    from orchestration.defs import build_definitions  # heavy: import on use
 
+    prepare_manifest(settings)
     defs = build_definitions(settings)
     job = defs.resolve_job_def("lakehouse_main")
     instance = dagster_instance(settings)

@@ -13,7 +13,8 @@ import duckdb
 
 from catalog.contracts import IDENTIFIED_TIERS, Contract, Table, load_contracts, tier_rank
 from catalog.search import upstream
-from quality.anonymity import grid_from_published, k_anonymity, l_diversity, recoverable_cells, rows_below_k
+from quality.anonymity import k_anonymity, l_diversity, recoverable_cells, rows_below_k
+from transforms.suppression import grid_from_published
 
 # Patterns for identifiers that may hide in any text column.
 GENERIC_PATTERNS = {

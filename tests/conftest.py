@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from lake.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from catalog.contracts import load_contracts
-from orchestration.analyst import analyst_connection
-from orchestration.cli import app
+from governance.analyst import analyst_connection
+from cli import app
 
 
 def test_analysts_see_the_marts_and_nothing_else(materialized):

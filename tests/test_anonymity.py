@@ -5,7 +5,8 @@ import random
 import duckdb
 import pytest
 
-from quality.anonymity import k_anonymity, l_diversity, recoverable_cells, rows_below_k, suppress
+from quality.anonymity import k_anonymity, l_diversity, recoverable_cells, rows_below_k
+from transforms.suppression import suppress
 
 PEOPLE = [  # age band, 행정동, household type, sensitive: entitlement
     ("65-69", "화곡1동", "독거", "생계"),

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from orchestration.audit import (ACCESS_LOG, UNUSUAL_RULES, AccessEntry, append_access, log_access, monthly_report,
+from governance.audit import (ACCESS_LOG, UNUSUAL_RULES, AccessEntry, append_access, log_access, monthly_report,
                                  report_markdown, verify_access_log)
-from orchestration.lake import ensure_zones, lake_session, lake_write
-from orchestration.settings import PROJECT_ROOT
+from lake.session import ensure_zones, lake_session, lake_write
+from lake.settings import PROJECT_ROOT
 
 
 def entry(account="analyst01", result="exported", rows=100, action="export", pilot="daycare_food_scanner",
@@ -173,7 +173,7 @@ def test_a_bad_month_is_rejected(settings):
 def test_cli_audit_report_and_verify(may, monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from orchestration.cli import app
+    from cli import app
 
     monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(may.data_dir))
     result = CliRunner().invoke(app, ["audit", "report", "--month", "2026-05", "--format", "json"])

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from orchestration.lake import lake_session
+from lake.session import lake_session
 from orchestration.runner import run_main
 
 from conftest import SAMPLES, make_settings

@@ -30,12 +30,12 @@ import pytest
 from pyproj import Transformer
 
 from catalog.contracts import get_contract
-from orchestration.analyst import analyst_connection, publish_analyst_db
-from orchestration.assets.release_assets import _release_pairs
-from orchestration.dbt_project import DBT_PROJECT_DIR
-from orchestration.export import export_release
-from orchestration.ingest import ingest_file
-from orchestration.lake import lake_session, lake_write
+from governance.analyst import analyst_connection, publish_analyst_db
+from orchestration.defs.releases import _release_pairs
+from lake.settings import DBT_PROJECT_DIR
+from governance.export import export_release
+from transforms.ingest import ingest_file
+from lake.session import lake_session, lake_write
 from quality.privacy_gates import GENERIC_PATTERNS, release_gates
 from transforms.commerce.crosswalk import crosswalk, sales_coverage, store_coverage
 
@@ -79,7 +79,7 @@ def lake(tmp_path_factory):
             ingest_file(settings, source, path, "test")
     dbt_build(settings, root / "dbt_target")
     publish_release(settings)
-    with mock.patch("orchestration.analyst.analyst_tables", return_value=[f"curated_marts.{m}" for m in MARTS]):
+    with mock.patch("governance.analyst.analyst_tables", return_value=[f"curated_marts.{m}" for m in MARTS]):
         publish_analyst_db(settings)
     return settings
 

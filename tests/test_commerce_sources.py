@@ -15,14 +15,14 @@ import polars as pl
 import pytest
 
 from catalog.contracts import get_contract
-from orchestration.ingest import IngestFailed, ingest_file
-from orchestration.lake import lake_session
+from transforms.ingest import IngestFailed, ingest_file
+from lake.session import lake_session
 from quality.privacy_gates import GENERIC_PATTERNS
 from transforms.commerce import crosswalk, free_text
 from transforms.encoding import decode_to_utf8
 from transforms.records import ROW_NUMBER, ParseError, Validated, map_to_contract, validate
 from transforms.sources import get_source
-from transforms.synthetic import commerce as gen
+from synthetic import commerce as gen
 
 from conftest import SAMPLES
 

@@ -9,7 +9,7 @@ from catalog.contracts import CONTRACTS_DIR, load_contracts, contract_problems, 
 from catalog.dbt_sync import generated_files
 from catalog.registry import pilots, purposes
 from catalog.search import upstream
-from orchestration.settings import DBT_PROJECT_DIR
+from lake.settings import DBT_PROJECT_DIR
 
 CONTRACTS = load_contracts()
 ODCS_SCHEMA = json.loads(resources.files("open_data_contract_standard").joinpath("schema.json").read_text())

@@ -8,8 +8,8 @@ import pytest
 
 from catalog.contracts import get_contract
 from catalog.registry import agreements, pilots, purposes
-from orchestration.export import ExportRefused, Requester, export_operational, export_release
-from orchestration.lake import ensure_zones, lake_session, lake_write, table_exists
+from governance.export import ExportRefused, Requester, export_operational, export_release
+from lake.session import ensure_zones, lake_session, lake_write, table_exists
 
 ME = Requester("steward01", "ws-17")
 OFFICER = Requester("officer07", "dong-pc-3")
@@ -135,7 +135,7 @@ def test_a_dataset_or_column_outside_the_agreement_is_refused(release_lake, tmp_
     narrow = {**agreements(), real.id: type(real)(**{**real.__dict__, "datasets": {
         "daycare_meal_nutrition": ("center_code", "week_start", "mean_leftover_rate", "suppressed")}})}
     monkeypatch.setattr(registry, "agreements", lambda: narrow)
-    monkeypatch.setattr("orchestration.export.agreements", lambda: narrow)
+    monkeypatch.setattr("governance.export.agreements", lambda: narrow)
     with pytest.raises(ExportRefused, match="dataset 'daycare_allergen_exposure' is not allowed by agreement DUA-2026-CC-001"):
         export_release(release_lake, "daycare_food_scanner", "DAYCARE_FOOD_SCANNER_STATS", "all", tmp_path, ME, on=ON)
     with pytest.raises(ExportRefused, match=r"column\(s\) kcal_per_child_meal of 'daycare_meal_nutrition' are not allowed"):
@@ -233,7 +233,7 @@ def test_the_analyst_database_never_contains_the_operational_feed(welfare_lake, 
 def test_purposes_cli_lists_the_register_with_pilots_and_datasets():
     from typer.testing import CliRunner
 
-    from orchestration.cli import app
+    from cli import app
 
     result = CliRunner().invoke(app, ["purposes", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -246,7 +246,7 @@ def test_purposes_cli_lists_the_register_with_pilots_and_datasets():
 def test_cli_export_operational_refuses_without_a_role_and_logs_it(welfare_lake, monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from orchestration.cli import app
+    from cli import app
 
     monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(welfare_lake.data_dir))
     args = ["export-operational", "--purpose", "WELLBEING_CALL_OPERATIONS", "--reason", "visit", "--out", str(tmp_path)]

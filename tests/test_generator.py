@@ -2,7 +2,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 
-from transforms.synthetic.childcare import generate_childcare
+from synthetic.childcare import generate_childcare
 
 
 def digest(root):

@@ -4,9 +4,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from orchestration.cli import app
-from orchestration.ingest import IngestFailed, ingest_file
-from orchestration.lake import lake_session
+from cli import app
+from transforms.ingest import IngestFailed, ingest_file
+from lake.session import lake_session
 
 from conftest import SAMPLES
 

@@ -60,8 +60,8 @@ inner join lake.sales.customers as customers using (customer_id)
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    from orchestration.dbt_project import prepare_manifest
-    from orchestration.settings import Settings
+    from transforms.dbt_project import prepare_manifest
+    from lake.settings import Settings
 
     return json.loads(prepare_manifest(Settings.from_env()).read_text(encoding="utf-8"))
 
@@ -103,7 +103,7 @@ def test_a_column_that_cannot_be_traced_is_an_error_not_an_empty_lineage():
 
 
 def test_raw_meta_columns_match_the_ingest():
-    from orchestration.ingest import META_COLUMNS
+    from transforms.ingest import META_COLUMNS
 
     assert RAW_META_COLUMNS == META_COLUMNS
 

@@ -9,8 +9,9 @@ import dagster as dg
 import pytest
 
 from catalog.contracts import get_contract, load_contracts
-from orchestration.observations import freshness, key_facts, latest_checks, observed, sla
-from orchestration.settings import Settings
+from catalog.freshness import sla
+from orchestration.lib.observations import freshness, key_facts, latest_checks, observed
+from lake.settings import Settings
 
 MEALS = dg.AssetKey(["raw_identified", "childcare_meals"])  # contract SLA: frequency 1 d
 CENTERS = dg.AssetKey(["raw_identified", "childcare_centers"])  # contract SLA: frequency 1 m (a month)

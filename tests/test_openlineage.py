@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 
 from catalog.contracts import get_contract, load_contracts
-from orchestration.openlineage import DATASET_NAMESPACE, Datasets, emit_for_run, lineage_file
-from orchestration.settings import Settings
+from orchestration.lib.openlineage import DATASET_NAMESPACE, Datasets, emit_for_run, lineage_file
+from lake.settings import Settings
 
 MEALS = dg.AssetKey(["raw_identified", "childcare_meals"])  # a real contract: schema comes from it
 SUMMARY = dg.AssetKey(["curated_marts", "test_meal_summary"])  # no contract: schema from its metadata

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.analyst import analyst_connection
-from orchestration.export import Requester, export_release
-from orchestration.lake import lake_session
+from governance.analyst import analyst_connection
+from governance.export import Requester, export_release
+from lake.session import lake_session
 
 from conftest import cells_containing, string_cells
 
@@ -100,7 +100,7 @@ def test_rerunning_the_main_job_changes_nothing(materialized):
 
 
 def test_logs_and_run_history_hold_no_child_identifier_and_no_key(materialized, child_ids):
-    from orchestration.settings import DBT_PROJECT_DIR
+    from lake.settings import DBT_PROJECT_DIR
 
     settings, _ = materialized
     key = (settings.key_dir / "DAYCARE_FOOD_SCANNER_STATS.key").read_text().strip()

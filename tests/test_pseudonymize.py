@@ -34,7 +34,7 @@ def test_key_is_private_created_once_and_required(tmp_path):
 
 
 def test_keys_are_outside_the_lake_and_ignored_by_git():
-    from orchestration.settings import PROJECT_ROOT, Settings
+    from lake.settings import PROJECT_ROOT, Settings
 
     settings = Settings.from_env()
     assert settings.data_dir not in settings.key_dir.parents

@@ -7,9 +7,9 @@ import duckdb
 import pytest
 
 from orchestration import purge as purge_module
-from orchestration.audit import AccessEntry, log_access, verify_access_log
-from orchestration.lake import duckdb_config, ensure_zones, lake_session, lake_write, load_extensions
-from orchestration.purge import PurgeFailed, Verification, find_residues, purge, purge_targets
+from governance.audit import AccessEntry, log_access, verify_access_log
+from lake.session import duckdb_config, ensure_zones, lake_session, lake_write, load_extensions
+from governance.purge import PurgeFailed, Verification, find_residues, purge, purge_targets
 
 CALLS = "staging_pseudonymized.stg_welfare__call_logs"
 AS_OF = date(2026, 6, 1)  # call logs keep 3 years: rows called before 2023-06-01 are past their period
@@ -162,7 +162,7 @@ def test_as_of_and_subjects_are_exclusive(lake):
 def test_cli_purge_dry_run_then_purge(lake, monkeypatch):
     from typer.testing import CliRunner
 
-    from orchestration.cli import app
+    from cli import app
 
     monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(lake.data_dir))
     result = CliRunner().invoke(app, ["purge", "--as-of", "2026-06-01", "--dry-run", "--format", "json"])

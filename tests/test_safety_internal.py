@@ -15,7 +15,7 @@ from transforms.encoding import decode_to_utf8
 from transforms.records import ParseError, map_to_contract, validate
 from transforms.safety import disabled_parking, smart_poles, wildfire_weather
 from transforms.sources import get_source
-from transforms.synthetic.safety_internal import (
+from synthetic.safety_internal import (
     GRACE_MIN, PARKING_HEADER, POLE_HEADER, SAMPLE_DAYS, SAMPLE_SCALE, SAMPLE_START, WEATHER_HEADER, WEATHER_RELPATH,
     generate_safety_internal, is_school_day,
 )

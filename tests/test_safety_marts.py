@@ -18,9 +18,9 @@ from shapely.ops import transform
 
 from catalog.contracts import get_contract
 from catalog.registry import agreements
-from orchestration.analyst import analyst_connection
-from orchestration.export import Requester, export_release
-from orchestration.lake import lake_session
+from governance.analyst import analyst_connection
+from governance.export import Requester, export_release
+from lake.session import lake_session
 from quality.privacy_gates import release_gates
 
 from conftest import cells_containing, string_cells

@@ -24,14 +24,14 @@ import polars as pl
 import pytest
 
 from catalog.contracts import get_contract
-from orchestration.ingest import IngestFailed, ingest_file
-from orchestration.lake import lake_session
+from transforms.ingest import IngestFailed, ingest_file
+from lake.session import lake_session
 from transforms.encoding import decode_to_utf8
 from transforms.records import ParseError, SchemaMismatch, map_to_contract, validate
 from transforms.safety import cctv, child_zones, illegal_parking, parking_lots, taas
 from transforms.safety.public_data import api_items
 from transforms.sources import get_source
-from transforms.synthetic import safety_public as gen
+from synthetic import safety_public as gen
 
 from conftest import SAMPLES
 

@@ -9,13 +9,13 @@ import pyarrow as pa
 import pytest
 from pyproj import Geod, Transformer
 
-from orchestration.settings import Settings
+from lake.settings import Settings
 from transforms.geography import adong_codes_for_bdong
 from transforms.spatial.boundaries import bdong_boundaries, load_bdong_boundaries
 from transforms.spatial.connection import spatial_connection
 from transforms.spatial.dongs import assign_dongs
 from transforms.spatial.grid import CELL_M, create_gangseo_grid
-from transforms.synthetic.safety_internal import PLACES, STATIONS
+from synthetic.safety_internal import PLACES, STATIONS
 
 # Points across Gangseo and beyond (lon, lat): the corners of the district's extent and Seoul City Hall.
 POINTS = [(126.7645, 37.5358), (126.8895, 37.6050), (126.8495, 37.5509), (126.8060, 37.5795), (126.9779, 37.5663)]

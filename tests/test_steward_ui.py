@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT
+from lake.settings import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"

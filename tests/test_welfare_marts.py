@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from catalog.contracts import get_contract
-from orchestration.lake import lake_session
-from quality.anonymity import grid_from_published, recoverable_cells
+from lake.session import lake_session
+from quality.anonymity import recoverable_cells
+from transforms.suppression import grid_from_published
 from quality.privacy_gates import release_gates
 from transforms.pseudonymize import Pseudonymizer
 
@@ -187,7 +188,7 @@ def test_welfare_exports_carry_the_evidence_and_no_identifier(materialized, tmp_
 
     import duckdb
 
-    from orchestration.export import Requester, export_release
+    from governance.export import Requester, export_release
 
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:

@@ -14,7 +14,7 @@ from catalog.contracts import get_contract
 from transforms.records import ParseError
 from transforms.encoding import decode_to_utf8
 from transforms.records import map_to_contract, validate
-from transforms.synthetic.welfare_ops import (
+from synthetic.welfare_ops import (
     CALL_HEADER, CALLS_RELPATH, CASE_HEADER, CASES_RELPATH, DONGS, SAMPLE_DAYS, SAMPLE_SCALE,
     generate_welfare_ops,
 )

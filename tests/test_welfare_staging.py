@@ -1,6 +1,6 @@
 """Zones applied for real on the welfare sample: identifiers stay raw, pseudonyms are per purpose."""
 
-from orchestration.lake import lake_session
+from lake.session import lake_session
 
 from conftest import cells_containing, string_cells
 

@@ -14,7 +14,7 @@ import pytest
 from catalog.contracts import get_contract
 from transforms.encoding import decode_to_utf8
 from transforms.records import SchemaMismatch, map_to_contract, validate
-from transforms.synthetic import welfare_stats
+from synthetic import welfare_stats
 from transforms.welfare import disability, elderly_alone, recipients
 from transforms.welfare.kosis import ParseError, period_of
 
@@ -292,7 +292,7 @@ def test_sources_register_the_three_ids_with_their_formats():
 
 
 def test_csv_sources_ingest_through_the_lake(settings):
-    from orchestration.ingest import ingest_file
+    from transforms.ingest import ingest_file
 
     for source_id, path in (("welfare_elderly_alone_stats", ELDERLY), ("welfare_disability_stats", DISABILITY_LONG),
                             ("welfare_disability_stats", DISABILITY_WIDE)):
@@ -301,7 +301,7 @@ def test_csv_sources_ingest_through_the_lake(settings):
 
 
 def test_xlsx_ingests_as_a_binary_file(settings):
-    from orchestration.ingest import ingest_file
+    from transforms.ingest import ingest_file
     from transforms.sources import get_source
 
     if ".xlsx" not in getattr(get_source("welfare_recipients_stats"), "binary_suffixes", ()):

@@ -3,7 +3,7 @@
 Staging models call `pseudonymize('<PURPOSE>', identifier)`; the key is read from the key vault
 (LAKEHOUSE_KEY_DIR) inside the dbt process and never enters the lake or the SQL text. Statistical marts
 call `small_cell_suppression(cells, threshold, total_row_key, total_column_key)` on each table of counts: complementary suppression is
-iterative, so it runs in Python (quality/anonymity.py) rather than in SQL.
+iterative, so it runs in Python (transforms/suppression.py) rather than in SQL.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from orchestration.lake import load_extensions
-from quality.anonymity import suppressed_grid
+from lake.session import load_extensions
+from transforms.suppression import suppressed_grid
 from transforms.pseudonymize import Pseudonymizer
 
 GRID_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT)"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from transforms.records import ParseError
-from transforms.welfare.kosis import clean
+from transforms.text import clean
 
 
 def _cell_text(value: object) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.lake import duckdb_config, load_extensions
-from orchestration.settings import Settings
+from lake.session import duckdb_config, load_extensions
+from lake.settings import Settings
 from transforms.spatial.crs import install_crs_macros
 
 

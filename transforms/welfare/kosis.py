@@ -40,6 +40,7 @@ import polars as pl
 
 from transforms.geography import adong_code, normalise_dong_name
 from transforms.records import ROW_NUMBER, ParseError, string_frame
+from transforms.text import clean, compact
 
 __all__ = [
     "AREA_COLUMNS", "Area", "AreaResolver", "Dimension", "GANGSEO", "KosisTable", "ParseError",
@@ -61,15 +62,6 @@ _AREA_HEADER = re.compile(r"^(동별|동|행정동별?|읍면동별?|자치구�
 _NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
 _PERIOD = re.compile(r"^(\d{4})(?:년)?(?:(?:[.\-/]|년)(\d{1,2})(월|/4|분기)?)?(?:p\)?)?$")
 _GU_SHAPE = re.compile(r"^[가-힣]{1,4}구$")
-
-
-def clean(text: object) -> str:
-    """A cell as text: BOM and no-break spaces removed, runs of whitespace collapsed, trimmed."""
-    return re.sub(r"\s+", " ", str(text).replace("\ufeff", "").replace("\xa0", " ")).strip()
-
-
-def compact(text: object) -> str:
-    return clean(text).replace(" ", "")
 
 
 def is_total(label: str) -> bool:

@@ -1,5 +1,5 @@
 -- Each published table as a 행정동 × category grid with its margins, small cells withheld. Complementary
--- suppression is iterative, so `small_cell_suppression` (quality/anonymity.py, registered by the dbt
+-- suppression is iterative, so `small_cell_suppression` (transforms/suppression.py, registered by the dbt
 -- plugin) decides a whole grid at once; SQL only groups the cells and spreads the decisions back out.
 {%- set small_cell_min = config.get('meta')['small_cell_min'] %}
 

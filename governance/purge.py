@@ -1,0 +1,321 @@
+"""Verified destruction of pseudonymized data whose processing period has ended (governance.md §7).
+
+A DuckLake `DELETE` only masks rows: the Parquet file, inlined catalog rows and every older snapshot
+still hold them. `purge` therefore runs the verified sequence — delete, flush inlined data, rewrite
+every file with deletes, expire snapshots, clean up old and orphaned files, checkpoint the catalog —
+and then proves the result: it scans every Parquet file under the data path, every table of the
+catalog database (inlined data, column statistics, commit messages) and every snapshot still reachable
+by time travel for the destroyed rows and pseudonyms, confirms the expired snapshots are unreachable,
+and writes a destruction record (파기 기록). A finding fails the purge.
+
+Which data: every staging, mart or release table whose contract has a `*_pseudonym` column. Its
+retention is the contract's `slaProperties` retention; the clock is the column the retention names as
+`element` or else the table's first DATE/TIMESTAMP column. `subjects` destroys named pseudonyms
+whatever their age (Art. 28-5: identifiable data that arises must be destroyed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import yaml
+from filelock import FileLock
+
+from catalog.contracts import Contract, load_contracts
+from governance.audit import access_log_head
+from lake.session import commit_message, lake_session, lake_write, table_exists
+from lake.settings import Settings
+
+DESTRUCTION_RECORDS = "lake.audit.destruction_records"
+DESTRUCTION_RECORDS_DDL = f"""CREATE TABLE IF NOT EXISTS {DESTRUCTION_RECORDS} (
+    recorded_at TIMESTAMP, operator VARCHAR, host VARCHAR, scope VARCHAR, rows_destroyed BIGINT,
+    pseudonyms_destroyed BIGINT, pseudonyms_sha256 VARCHAR, method VARCHAR, verification VARCHAR, result VARCHAR,
+    access_log_head VARCHAR, note VARCHAR)"""
+PURGED_LAYERS = ("staging", "mart", "release")
+CLOCK_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+UNITS = {"d": "DAY", "day": "DAY", "days": "DAY", "w": "WEEK", "week": "WEEK", "weeks": "WEEK",
+         "m": "MONTH", "month": "MONTH", "months": "MONTH", "y": "YEAR", "year": "YEAR", "years": "YEAR"}
+METHOD = ("DELETE; ducklake_flush_inlined_data; ducklake_rewrite_data_files(delete_threshold => 0); "
+          "ducklake_expire_snapshots(older_than => now()); ducklake_cleanup_old_files(cleanup_all => true); "
+          "ducklake_delete_orphaned_files(cleanup_all => true); catalog rewritten into a fresh file, old file zeroed")
+NOTE = ("Backups of the data path and of the catalog (inlined data lives there) and the purpose's vault keys and "
+        "maps must be destroyed per the runbook (governance.md §7 step 8); not automated here.")
+
+
+class PurgeFailed(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class PurgeTarget:
+    contract: str
+    physical_name: str
+    pseudonym_columns: tuple[str, ...]
+    clock: str
+    retention: str  # "3 y"
+    purpose_code: str
+
+    @property
+    def interval(self) -> str:
+        match = re.fullmatch(r"\s*(\d+)\s*([a-z]+)\s*", self.retention.lower())
+        if not match or match.group(2) not in UNITS:
+            raise PurgeFailed(f"{self.contract}: cannot read retention {self.retention!r}")
+        return f"INTERVAL {int(match.group(1))} {UNITS[match.group(2)]}"
+
+    def predicate(self, as_of: date | None) -> str:
+        """Rows to destroy: named subjects (temp table purge_subjects) or rows past the processing period."""
+        if as_of is None:
+            return " OR ".join(f'"{c}" IN (SELECT v FROM purge_subjects)' for c in self.pseudonym_columns)
+        return f'"{self.clock}" < DATE \'{as_of.isoformat()}\' - {self.interval}'
+
+
+def _retention_element(contract: Contract) -> str | None:
+    """The column named by the retention SLA's ODCS `element` (`table.column` or `column`), if any."""
+    if contract.path is None:
+        return None
+    doc = yaml.safe_load(contract.path.read_text(encoding="utf-8"))
+    for sla in doc.get("slaProperties") or []:
+        if sla.get("property") == "retention" and sla.get("element"):
+            return str(sla["element"]).split(",")[0].strip().split(".")[-1]
+    return None
+
+
+def purge_targets(purpose: str | None = None) -> list[PurgeTarget]:
+    targets = []
+    for contract in load_contracts().values():
+        if contract.layer not in PURGED_LAYERS or (purpose and contract.custom.get("purpose_code") != purpose):
+            continue
+        for table in contract.tables:
+            pseudonyms = tuple(c.name for c in table.columns if c.name.endswith("_pseudonym"))
+            if not pseudonyms:
+                continue
+            clock = _retention_element(contract) or next(
+                (c.name for c in table.columns if c.physical_type in CLOCK_TYPES), "")
+            targets.append(PurgeTarget(contract.id, table.physical_name, pseudonyms, clock, contract.retention,
+                                       str(contract.custom.get("purpose_code", ""))))
+    return targets
+
+
+@dataclass
+class Verification:
+    parquet_files_scanned: int = 0
+    catalog_tables_scanned: int = 0
+    inlined_tables_scanned: int = 0
+    snapshots_checked: int = 0
+    expired_snapshots_unreachable: int = 0
+    findings: list[str] = field(default_factory=list)
+
+
+def _temp_values(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> None:
+    con.execute(f"CREATE TEMP TABLE {name} (v VARCHAR)")
+    if values:
+        con.executemany(f"INSERT INTO {name} VALUES (?)", [[v] for v in values])
+
+
+def _varchar_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [n for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall() if t == "VARCHAR"]
+
+
+def _hits(con: duckdb.DuckDBPyConnection, relation: str, where: str = "") -> int:
+    """Rows of `relation` holding a destroyed value (temp table purged_values) or matching `where`."""
+    conditions = [f'"{c}" IN (SELECT v FROM purged_values)' for c in _varchar_columns(con, relation)]
+    if where:
+        conditions.append(f"({where})")
+    if not conditions:
+        return 0
+    return con.execute(f"SELECT count(*) FROM {relation} WHERE {' OR '.join(conditions)}").fetchone()[0]
+
+
+def _has_columns(con, relation: str, target: PurgeTarget, as_of: date | None) -> bool:
+    names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    needed = set(target.pseudonym_columns) | ({target.clock} if as_of else set())
+    return needed <= names
+
+
+def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: list[PurgeTarget],
+                  as_of: date | None, check: Verification) -> None:
+    """Look for destroyed rows and values in every Parquet file, inlined table and reachable snapshot."""
+    by_dir = {settings.lake_dir.joinpath(*t.physical_name.split(".")): t for t in targets}
+    for path in sorted(settings.lake_dir.rglob("*.parquet")):
+        relation = f"read_parquet('{path}')"
+        check.parquet_files_scanned += 1
+        target = by_dir.get(path.parent)
+        where = target.predicate(as_of) if target and _has_columns(con, relation, target, as_of) else ""
+        if found := _hits(con, relation, where):
+            check.findings.append(f"{found} rows in {path.relative_to(settings.lake_dir)}")
+    meta = "__ducklake_metadata_lake"
+    by_name = {t.physical_name: t for t in targets}
+    inlined = con.execute(f"""
+        SELECT DISTINCT i.table_name, s.schema_name || '.' || t.table_name
+        FROM {meta}.ducklake_inlined_data_tables i
+        JOIN {meta}.ducklake_table t USING (table_id) JOIN {meta}.ducklake_schema s USING (schema_id)""").fetchall()
+    for name, physical in inlined:
+        check.inlined_tables_scanned += 1
+        relation, target = f"{meta}.{name}", by_name.get(physical)
+        where = target.predicate(as_of) if target and _has_columns(con, relation, target, as_of) else ""
+        if found := _hits(con, relation, where):
+            check.findings.append(f"{found} rows in inlined catalog table {name}")
+    for (version,) in con.execute("SELECT snapshot_id FROM lake.snapshots() ORDER BY snapshot_id").fetchall():
+        check.snapshots_checked += 1
+        for target in targets:
+            relation = f"lake.{target.physical_name} AT (VERSION => {version})"
+            try:
+                found = _hits(con, relation, target.predicate(as_of))
+            except duckdb.Error:
+                continue  # the table did not exist at that snapshot
+            if found:
+                check.findings.append(f"{found} rows in {target.physical_name} at snapshot {version} (time travel)")
+
+
+def compact_catalog(path: Path) -> None:
+    """Rewrite a DuckDB-file catalog into a fresh file and zero the old one (caller holds the lake lock).
+
+    CHECKPOINT alone leaves freed blocks holding deleted rows (measured: inlined and deleted pseudonyms
+    were still in the file's bytes). On copy-on-write file systems and SSDs the zeroing cannot reach
+    every physical copy: that is the storage encryption's job (governance.md §5.5)."""
+    fresh = path.with_suffix(".compacting")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{path}' AS old_catalog (READ_ONLY)")
+        con.execute(f"ATTACH '{fresh}' AS new_catalog")
+        con.execute("COPY FROM DATABASE old_catalog TO new_catalog")
+        con.execute("DETACH new_catalog")
+        con.execute("DETACH old_catalog")
+    finally:
+        con.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as old:
+        for offset in range(0, size, 1 << 20):
+            old.write(bytes(min(1 << 20, size - offset)))
+        old.flush()
+        os.fsync(old.fileno())
+    os.replace(fresh, path)
+
+
+def scan_catalog_file(settings: Settings, values: list[str], check: Verification) -> None:
+    """Compact a DuckDB-file catalog, then scan every table in it and its raw bytes for destroyed values."""
+    if settings.catalog:  # a PostgreSQL catalog: VACUUM is the operator's step; inlined tables were scanned above
+        return
+    path = Path(settings.catalog_uri)
+    with FileLock(str(settings.lock_file)):
+        compact_catalog(path)
+        con = duckdb.connect(str(path))
+        try:
+            _temp_values(con, "purged_values", values)
+            for schema, name in con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                            "WHERE database_name = current_database()").fetchall():
+                check.catalog_tables_scanned += 1
+                if found := _hits(con, f'"{schema}"."{name}"'):
+                    check.findings.append(f"{found} rows in catalog table {name}")
+        finally:
+            con.close()
+    raw = path.read_bytes()  # supplementary: freed pages; compressed pages would not show a value this way
+    plain = [v for v in values if v.encode("utf-8") in raw]
+    if plain:
+        check.findings.append(f"{len(plain)} destroyed values still appear in the bytes of {path.name}")
+
+
+def _plan(con, targets: list[PurgeTarget], as_of: date | None) -> list[tuple[PurgeTarget, int]]:
+    planned = []
+    for target in targets:
+        if not table_exists(con, target.physical_name):
+            continue
+        if as_of is not None and not target.clock:
+            raise PurgeFailed(f"{target.contract}: no retention clock (declare the retention SLA's element)")
+        rows = con.execute(f"SELECT count(*) FROM lake.{target.physical_name} WHERE {target.predicate(as_of)}").fetchone()[0]
+        planned.append((target, rows))
+    return planned
+
+
+def _scope(planned, as_of, subjects, purpose) -> dict:
+    return {
+        "mode": "subjects" if as_of is None else "retention",
+        "as_of": str(as_of) if as_of else None, "purpose": purpose, "subjects": len(subjects or []),
+        "tables": {t.physical_name: {"rows": rows, "retention": t.retention, "clock": t.clock,
+                                     "cutoff": f"{t.clock} < {as_of} - {t.retention}" if as_of else "named subjects"}
+                   for t, rows in planned},
+    }
+
+
+def _destroy(con) -> list[str]:
+    """The verified maintenance sequence after the DELETE (one lake-wide pass)."""
+    steps = ["CALL ducklake_flush_inlined_data('lake')",
+             "CALL ducklake_rewrite_data_files('lake', delete_threshold => 0)",
+             "CALL ducklake_expire_snapshots('lake', older_than => now())",
+             "CALL ducklake_cleanup_old_files('lake', cleanup_all => true)",
+             "CALL ducklake_delete_orphaned_files('lake', cleanup_all => true)"]
+    for step in steps:
+        con.execute(step)
+    return steps
+
+
+def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | None = None, purpose: str | None = None,
+          operator: tuple[str, str] = ("lakehouse", "localhost"), dry_run: bool = False,
+          targets: list[PurgeTarget] | None = None) -> dict:
+    """Destroy rows past their processing period (as of `as_of`) or the named `subjects`; verify; record."""
+    if (as_of is None) == (not subjects):
+        raise ValueError("give either as_of (retention) or subjects, not both")
+    targets = targets if targets is not None else purge_targets(purpose)
+    run_id = f"purge-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    check = Verification()
+    with lake_session(settings) as con:
+        _temp_values(con, "purge_subjects", subjects or [])
+        planned = _plan(con, targets, as_of)
+        scope = _scope(planned, as_of, subjects, purpose)
+        total = sum(rows for _, rows in planned)
+        if dry_run or total == 0:
+            return {"scope": scope, "rows_destroyed": 0, "result": "dry_run" if dry_run else "nothing_to_purge"}
+        con.execute("CREATE TEMP TABLE purged_values (v VARCHAR)")
+        for target, _ in planned:
+            for column in target.pseudonym_columns:
+                con.execute(f'INSERT INTO purged_values SELECT DISTINCT "{column}" FROM lake.{target.physical_name} '
+                            f"WHERE {target.predicate(as_of)}")
+        con.execute("BEGIN")
+        commit_message(con, "audit/purge", run_id, purpose or "")
+        for target, _ in planned:
+            con.execute(f"DELETE FROM lake.{target.physical_name} WHERE {target.predicate(as_of)}")
+        con.execute("COMMIT")
+        # A pseudonym with rows still inside their period stays: only wholly destroyed ones are searched for.
+        for target, _ in planned:
+            for column in target.pseudonym_columns:
+                con.execute(f'DELETE FROM purged_values WHERE v IN (SELECT "{column}" FROM lake.{target.physical_name})')
+        values = sorted({v for (v,) in con.execute("SELECT DISTINCT v FROM purged_values WHERE v IS NOT NULL").fetchall()})
+        before = [v for (v,) in con.execute("SELECT snapshot_id FROM lake.snapshots()").fetchall()]
+        _destroy(con)
+        find_residues(con, settings, [t for t, _ in planned], as_of, check)
+        after = {v for (v,) in con.execute("SELECT snapshot_id FROM lake.snapshots()").fetchall()}
+        probe = planned[0][0].physical_name
+        for version in (v for v in before if v not in after):
+            try:
+                con.execute(f"SELECT count(*) FROM lake.{probe} AT (VERSION => {version})").fetchall()
+                check.findings.append(f"expired snapshot {version} is still reachable by time travel")
+            except duckdb.Error:
+                check.expired_snapshots_unreachable += 1
+    scan_catalog_file(settings, values, check)
+    head = access_log_head(settings)
+    record = {
+        "recorded_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "operator": operator[0], "host": operator[1], "scope": scope, "rows_destroyed": total,
+        "pseudonyms_destroyed": len(values),
+        # A digest, never the pseudonyms: keeping them would defeat the destruction.
+        "pseudonyms_sha256": hashlib.sha256("\n".join(values).encode("utf-8")).hexdigest(),
+        "method": METHOD, "verification": check.__dict__, "result": "failed" if check.findings else "verified",
+        "access_log_head": f"{head.head_seq}:{head.head_hash}", "note": NOTE,
+    }
+    with lake_write(settings, "audit/destruction_records", run_id, purpose or "") as con:
+        con.execute(DESTRUCTION_RECORDS_DDL)
+        con.execute(f"INSERT INTO {DESTRUCTION_RECORDS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [record["recorded_at"], record["operator"], record["host"], json.dumps(scope, ensure_ascii=False),
+                     total, len(values), record["pseudonyms_sha256"], METHOD, json.dumps(check.__dict__, ensure_ascii=False),
+                     record["result"], record["access_log_head"], NOTE])
+    if check.findings:
+        raise PurgeFailed("destruction not verified: " + "; ".join(check.findings))
+    return record

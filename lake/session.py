@@ -1,0 +1,124 @@
+"""The DuckLake lakehouse: extensions from packages, one schema per zone, serialised writes.
+
+DuckDB allows one writer per catalog file, so every connection to the lake (Dagster steps, the CLI,
+dbt through the same lock held by its caller) goes through `lake_session`, which holds a file lock.
+Every write transaction carries a commit message naming the asset and the run (governance.md §6.1).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock
+
+from lake.settings import Settings
+
+DUCKDB_VERSION = "v1.5.5"
+ZONES = (
+    "landing",
+    "raw_identified",
+    "quarantine",
+    "staging_pseudonymized",
+    "curated_marts",
+    "release",
+    "reference",
+    "audit",
+)
+
+
+def extension_file(name: str) -> Path:
+    """The extension binary shipped in the `duckdb-extension-<name>` package (no download)."""
+    package = importlib.import_module(f"duckdb_extension_{name}")
+    path = Path(package.__file__).parent / "extensions" / DUCKDB_VERSION / f"{name}.duckdb_extension"
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: reinstall duckdb-extension-{name}=={DUCKDB_VERSION[1:]}")
+    return path
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = ("ducklake",)) -> None:
+    for name in names:
+        con.execute(f"INSTALL '{extension_file(name)}'")
+        con.execute(f"LOAD {name}")
+
+
+def duckdb_config(settings: Settings) -> dict[str, str | bool]:
+    return {
+        "extension_directory": str(settings.extension_dir),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+def _attach_sql(settings: Settings, read_only: bool) -> str:
+    options = ["READ_ONLY"] if read_only else [f"DATA_PATH '{settings.lake_dir}/'", "DATA_INLINING_ROW_LIMIT 0"]
+    return f"ATTACH 'ducklake:{settings.catalog_uri}' AS lake ({', '.join(options)})"
+
+
+def _extensions_for(settings: Settings) -> tuple[str, ...]:
+    return ("ducklake", "postgres") if settings.catalog_uri.startswith("postgres:") else ("ducklake",)
+
+
+@contextmanager
+def lake_session(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the lake attached as `lake`, holding the lake lock until it closes."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.lock_file)):
+        con = duckdb.connect(config=duckdb_config(settings))
+        try:
+            load_extensions(con, _extensions_for(settings))
+            con.execute(_attach_sql(settings, read_only))
+            yield con
+        finally:
+            con.close()
+
+
+def commit_message(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purpose_code: str = "") -> None:
+    """Label the current transaction's snapshot; call inside BEGIN … COMMIT."""
+    extra = json.dumps({"asset": asset, "run_id": run_id, "purpose_code": purpose_code}, ensure_ascii=False)
+    con.execute(
+        "CALL lake.set_commit_message('lakehouse', ?, extra_info => ?)",
+        [f"asset={asset} run={run_id}", extra],
+    )
+
+
+@contextmanager
+def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = "") -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction = one DuckLake snapshot, labelled with asset and run."""
+    with lake_session(settings) as con:
+        con.execute("BEGIN")
+        try:
+            commit_message(con, asset, run_id, purpose_code)
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def ensure_zones(settings: Settings, run_id: str = "setup") -> None:
+    with lake_session(settings) as con:
+        existing = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'lake'").fetchall()}
+        missing = [z for z in ZONES if z not in existing]
+        if not missing:
+            return
+        con.execute("BEGIN")
+        commit_message(con, "lake/zones", run_id)
+        for zone in missing:
+            con.execute(f"CREATE SCHEMA lake.{zone}")
+        con.execute("COMMIT")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, physical_name: str) -> bool:
+    schema, table = physical_name.split(".")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )

@@ -1,0 +1,11 @@
+"""One module per concern, each contributing its own Definitions; `build_definitions` merges them."""
+
+import dagster as dg
+
+from lake.settings import Settings
+from orchestration.defs import dbt, gx_checks, privacy_checks, releases, resources, schedules, sources
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    parts = (sources, gx_checks, dbt, privacy_checks, releases, schedules)
+    return dg.Definitions.merge(*(part.definitions() for part in parts), resources.definitions(settings))

@@ -1,0 +1,41 @@
+"""Privacy gates as blocking checks on every mart and release (governance.md §4)."""
+
+
+import dagster as dg
+
+from catalog.contracts import Contract, load_contracts
+from lake.session import lake_session
+from orchestration.lib.metadata import asset_key
+from orchestration.defs.resources import LakeResource
+from quality.privacy_gates import gate_names, release_gates
+
+
+def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
+    key = asset_key(contract)
+
+    @dg.multi_asset_check(
+        name=f"privacy_gates__{contract.id}",
+        specs=[dg.AssetCheckSpec(gate, asset=key, blocking=True, description=f"Privacy gate {gate} (governance.md §4)")
+               for gate in gate_names(contract)],
+    )
+    def gates(context: dg.AssetCheckExecutionContext, lake: LakeResource):
+        with lake_session(lake.settings(), read_only=True) as con:
+            results = [r for t in contract.tables for r in release_gates(con, f"lake.{t.physical_name}", contract, t)]
+        for gate in gate_names(contract):
+            mine = [r for r in results if r.gate == gate]
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=gate,
+                passed=all(r.passed for r in mine),
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "findings": dg.MetadataValue.json([f for r in mine for f in r.findings]),
+                    "evidence": dg.MetadataValue.json([r.evidence for r in mine]),
+                },
+            )
+
+    return gates
+
+
+def definitions() -> dg.Definitions:
+    return dg.Definitions(asset_checks=[privacy_checks(c) for c in load_contracts().values() if c.layer in ("staging", "mart", "release")])

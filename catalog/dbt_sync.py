@@ -1,4 +1,4 @@
-"""Generate each dbt model's and seed's properties YAML from its contract.
+"""Generate each dbt model's and seed's properties YAML, and the raw zone's `sources:`, from the contracts.
 
 The contract is the single place a column is described; dbt's enforced model contract (names, types,
 not-null) and its data tests are written from it. `lakehouse catalog dbt-sync` rewrites the files; a
@@ -15,6 +15,9 @@ from catalog.contracts import Column, Contract, load_contracts
 
 HEADER = "# Generated from {path} by `lakehouse catalog dbt-sync`. Edit the contract, not this file.\n"
 LAYER_FOLDERS = {"staging": "models/staging", "mart": "models/marts", "reference": "seeds"}
+# Staging models read raw tables as `source('raw_identified', '<contract id>')`.
+RAW_SOURCE = "raw_identified"
+SOURCES_FILE = "models/staging/_raw_identified__sources.yml"
 
 
 def _tests(column: Column, enforced: bool) -> list:
@@ -83,13 +86,33 @@ def render(contract: Contract, root: Path) -> str:
     return HEADER.format(path=relative) + body
 
 
+def sources_properties(contracts: list[Contract]) -> dict:
+    """dbt's `sources:` for the raw zone: one table per raw contract, keyed like its Dagster asset."""
+    tables = [
+        {
+            "name": c.table.name,
+            "description": f"{c.description}\n\n{c.description_ko}".strip(),
+            "meta": {"contract_id": c.id, "dagster": {"asset_key": c.table.physical_name.split(".")}},
+        }
+        for c in sorted(contracts, key=lambda c: c.id)
+    ]
+    return {"version": 2, "sources": [{
+        "name": RAW_SOURCE,
+        "database": "lake",
+        "schema": RAW_SOURCE,
+        "description": "Restricted raw zone, loaded by `lakehouse ingest`: one table per raw contract (catalog/contracts).",
+        "tables": tables,
+    }]}
+
+
 def generated_files(dbt_dir: Path) -> dict[Path, str]:
     root = dbt_dir.resolve().parent
-    return {
-        properties_path(dbt_dir, c): render(c, root)
-        for c in load_contracts().values()
-        if c.layer in LAYER_FOLDERS
-    }
+    contracts = list(load_contracts().values())
+    files = {properties_path(dbt_dir, c): render(c, root) for c in contracts if c.layer in LAYER_FOLDERS}
+    body = yaml.safe_dump(sources_properties([c for c in contracts if c.layer == "raw"]),
+                          allow_unicode=True, sort_keys=False, width=120)
+    files[dbt_dir / SOURCES_FILE] = HEADER.format(path="catalog/contracts/*/<raw contract>.yaml") + body
+    return files
 
 
 def sync(dbt_dir: Path) -> list[Path]:

@@ -41,7 +41,7 @@ def cached_manifest() -> Path:
     """The manifest for the project as it is now; never runs dbt."""
     if not manifest_is_current():
         raise ManifestMissing(
-            f"{MANIFEST} is missing or older than the dbt project: run `make setup` or `lakehouse dbt-parse`")
+            f"{MANIFEST} is missing or older than the dbt project: run `lakehouse manifest` (or `make setup`)")
     return MANIFEST
 
 

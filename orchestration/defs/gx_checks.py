@@ -9,7 +9,7 @@ from lake.session import lake_session
 from orchestration.lib.metadata import asset_key
 from orchestration.defs.resources import LakeResource
 from quality.gx_runner import validate_batch
-from transforms.sources import SOURCES
+from transforms.sources import sources
 
 
 def _batches(con, source_id: str, run_id: str) -> list[str]:
@@ -65,4 +65,4 @@ def gx_check(source_id: str) -> dg.AssetChecksDefinition:
 
 
 def definitions() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[gx_check(s) for s in SOURCES])
+    return dg.Definitions(asset_checks=[gx_check(s) for s in sources()])

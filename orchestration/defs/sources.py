@@ -12,7 +12,7 @@ from orchestration.lib.metadata import asset_key, group_name, source_key, spec_a
 from orchestration.defs.resources import LakeResource
 from quality.gx_runner import docs_index
 from transforms.source import Source
-from transforms.sources import SOURCES
+from transforms.sources import sources
 
 
 def source_spec(source: Source) -> dg.AssetSpec:
@@ -78,4 +78,4 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
 
 
 def definitions() -> dg.Definitions:
-    return dg.Definitions(assets=[asset for s in SOURCES.values() for asset in (source_spec(s), raw_asset(s))])
+    return dg.Definitions(assets=[asset for s in sources().values() for asset in (source_spec(s), raw_asset(s))])

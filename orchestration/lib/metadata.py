@@ -12,7 +12,7 @@ from lake.settings import PROJECT_ROOT
 
 
 def asset_key(contract: Contract, table: Table | None = None) -> dg.AssetKey:
-    """Keys read as zone/name, the same as the physical table: raw_identified/childcare_meals."""
+    """Keys read as zone/name, the same as the physical table: raw_identified/<source id>."""
     if contract.layer == "release":
         return dg.AssetKey(["release", contract.id])
     return dg.AssetKey((table or contract.table).physical_name.split("."))

@@ -14,6 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from transforms.records import ParseError, string_frame
+from transforms.source import Source
+
+SOURCE_ID = "childcare_centers"
 
 
 def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:
@@ -72,3 +75,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     if suffix == ".json":
         return parse_childcareinfo_json(path, name)
     raise ParseError(f"{name}: childcare_centers accepts .xml (cpmsapi030) or .json (ChildCareInfo)")
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("보육통합정보 cpmsapi030 XML (sigunname/sigunguname, any tag case)", "Seoul Open API ChildCareInfo JSON envelope"),
+    (".xml", ".json"),
+    parse,
+)

@@ -7,7 +7,18 @@ from pathlib import Path
 import polars as pl
 
 from transforms.records import read_extract_csv
+from transforms.source import Source
+
+SOURCE_ID = "childcare_meals"
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:
-    return read_extract_csv(path, name, "childcare_meals")
+    return read_extract_csv(path, name, SOURCE_ID)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("meal-scan extract CSV, Korean headers, CP949 or UTF-8 (synthetic schema)",),
+    (".csv",),
+    parse,
+)

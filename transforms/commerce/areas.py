@@ -15,6 +15,7 @@ import polars as pl
 from catalog.contracts import get_contract
 from transforms.commerce import seoul
 from transforms.commerce.codes import adong_code10, field_for
+from transforms.source import Source
 
 SERVICE = "TbgisTrdarRelm"
 SOURCE_ID = "commerce_areas"
@@ -24,3 +25,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     frame = seoul.parse(path, name, SERVICE, SOURCE_ID)
     adong = field_for(frame.columns, get_contract(SOURCE_ID).table, "adong_code")
     return frame.with_columns(adong_code10(pl.col(adong))) if adong else frame
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("Seoul Open API JSON TbgisTrdarRelm (X/Y in EPSG:5181)", "영역-상권 CSV, Korean or lower-case English headers"),
+    (".json", ".csv"),
+    parse,
+)

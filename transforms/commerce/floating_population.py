@@ -8,9 +8,20 @@ from pathlib import Path
 import polars as pl
 
 from transforms.commerce import seoul
+from transforms.source import Source
+
+SOURCE_ID = "commerce_floating_population"
 
 SERVICE = "VwsmTrdarFlpopQq"
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:
-    return seoul.parse(path, name, SERVICE, "commerce_floating_population")
+    return seoul.parse(path, name, SERVICE, SOURCE_ID)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("Seoul Open API JSON VwsmTrdarFlpopQq", "길단위인구-상권 CSV, Korean or lower-case English headers"),
+    (".json", ".csv"),
+    parse,
+)

@@ -18,6 +18,7 @@ import polars as pl
 
 from transforms.commerce import seoul
 from transforms.records import ParseError, normalise_name
+from transforms.source import Source
 
 SERVICE = "VwsmTrdarSelngQq"
 SOURCE_ID = "commerce_sales"
@@ -39,3 +40,12 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     frame = seoul.parse(path, name, SERVICE, SOURCE_ID)
     refuse_old_layout(frame, name)
     return frame
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("Seoul Open API JSON VwsmTrdarSelngQq", "추정매출-상권 CSV, Korean headers (official typo columns)",
+     "the same CSV with lower-case English headers"),
+    (".json", ".csv"),
+    parse,
+)

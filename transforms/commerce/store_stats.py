@@ -8,9 +8,20 @@ from pathlib import Path
 import polars as pl
 
 from transforms.commerce import seoul
+from transforms.source import Source
+
+SOURCE_ID = "commerce_store_stats"
 
 SERVICE = "VwsmTrdarStorQq"
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:
-    return seoul.parse(path, name, SERVICE, "commerce_store_stats")
+    return seoul.parse(path, name, SERVICE, SOURCE_ID)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("Seoul Open API JSON VwsmTrdarStorQq", "점포-상권 CSV, Korean or lower-case English headers"),
+    (".json", ".csv"),
+    parse,
+)

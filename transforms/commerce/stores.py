@@ -41,6 +41,7 @@ from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.records import ROW_NUMBER, ParseError, string_frame
+from transforms.source import Source
 
 SOURCE_ID = "stores"
 FREE_TEXT = ("store_name", "branch_name", "building_name")
@@ -153,3 +154,14 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     else:
         raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
     return _normalise(frame, month, name)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("소상공인시장진흥공단 상가(상권)정보 ZIP (UTF-8-BOM CSV per 시도, CP949 member names)",
+     "the 39-column CSV (UTF-8 BOM, comma; or an older pipe-delimited release)",
+     "data.go.kr sdsc2 storeListInDong JSON"),
+    (".zip", ".csv", ".json"),
+    parse,
+    binary_suffixes=(".zip",),
+)

@@ -24,6 +24,7 @@ from transforms.safety.public_data import (
     api_items, clean, gangseo_flag, items_frame, read_json, read_on, source_field,
 )
 from transforms.xlsx import read_xlsx_rows
+from transforms.source import Source
 
 SOURCE_ID = "cctv"
 PURPOSES = ("생활방범", "다목적", "어린이보호", "교통단속", "교통정보수집", "시설물관리", "재난재해", "쓰레기단속", "차량방범", "기타")
@@ -151,3 +152,14 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     else:
         raise ParseError(f"{name}: cctv accepts .csv (LOCALDATA or standard data), .xlsx (a 지자체 workbook) or .json (API pages)")
     return _derive(frame, layout, get_contract(SOURCE_ID).table)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("LOCALDATA cctv_info CSV (18 columns, CP949)", "standard CSV (15 columns)",
+     "14-column 번호/설치연월/WGS84위도 variant (per-지자체 XLSX or CSV)",
+     "tn_pubr_public_cctv_api JSON pages", "1741000/cctv_info API JSON pages"),
+    (".csv", ".json", ".xlsx"),
+    parse,
+    binary_suffixes=(".xlsx",),
+)

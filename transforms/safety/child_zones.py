@@ -19,6 +19,7 @@ import polars as pl
 from catalog.contracts import get_contract
 from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv
 from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, read_json, source_field
+from transforms.source import Source
 
 SOURCE_ID = "child_protection_zones"
 CSV_HEADER = (
@@ -83,3 +84,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
             raise ParseError(f"{name}: unknown API item fields ({', '.join(sorted(items[0]))}); expected {', '.join(API_FIELDS)}")
         return _derive(items_frame(items, API_FIELDS), "standard_api")
     raise ParseError(f"{name}: child_protection_zones accepts .csv (standard data) or .json (API pages)")
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("전국어린이보호구역표준데이터 CSV (14 columns, CP949)", "tn_pubr_public_child_prtc_zn_api JSON pages"),
+    (".csv", ".json"),
+    parse,
+)

@@ -17,6 +17,7 @@ from catalog.contracts import get_contract
 from transforms.geography import adong_code, normalise_dong_name
 from transforms.records import ROW_NUMBER, ParseError, read_extract_csv
 from transforms.safety.public_data import clean, source_field
+from transforms.source import Source
 
 SOURCE_ID = "illegal_parking_enforcement"
 TOTAL_LABELS = ("합계", "계", "소계", "총계")
@@ -49,3 +50,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
         normalised.map_elements(adong_code, return_dtype=pl.String).alias("adong_code"),
         pl.when(total).then(pl.lit("true")).otherwise(pl.lit("false")).alias("is_total"),
     )
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("서울특별시 강서구_불법주정차 단속 현황 CSV (CP949, header ' 단속건수 ', date in the file name)",),
+    (".csv",),
+    parse,
+)

@@ -13,6 +13,7 @@ import polars as pl
 from catalog.contracts import get_contract
 from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv
 from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, read_json, source_field
+from transforms.source import Source
 
 SOURCE_ID = "parking_lots"
 CSV_HEADER = (
@@ -56,3 +57,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
             raise ParseError(f"{name}: unknown API item fields ({', '.join(sorted(items[0]))}); expected prkplceNo, prkplceNm, …")
         return _derive(items_frame(items, API_FIELDS), "standard_api")
     raise ParseError(f"{name}: parking_lots accepts .csv (standard data) or .json (API pages)")
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("전국주차장정보표준데이터 CSV (34 columns, CP949)", "tn_pubr_prkplce_info_api JSON pages"),
+    (".csv", ".json"),
+    parse,
+)

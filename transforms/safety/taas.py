@@ -16,6 +16,7 @@ import polars as pl
 from catalog.contracts import get_contract
 from transforms.records import ParseError
 from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, read_json, source_field
+from transforms.source import Source
 
 SOURCE_ID = "taas_child_hotspots"
 ITEM_FIELDS = (
@@ -51,3 +52,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
         gangseo_flag(codes=[], prefixes=[clean(field["legal_dong_code"])],
                      addresses=[clean(field["area_name"]), clean(field["spot_name"])]).alias("in_gangseo"),
     )
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("KOROAD schoolzoneChild / frequentzoneChild JSON pages (no response wrapper; service named in the file name)",),
+    (".json",),
+    parse,
+)

@@ -9,7 +9,18 @@ from pathlib import Path
 import polars as pl
 
 from transforms.records import read_extract_csv
+from transforms.source import Source
+
+SOURCE_ID = "wildfire_weather"
 
 
 def parse(path: Path, name: str) -> pl.DataFrame:
-    return read_extract_csv(path, name, "wildfire_weather")
+    return read_extract_csv(path, name, SOURCE_ID)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("KMA ASOS/AWS hourly CSV layout (지점, 지점명, 일시, elements with QC flags), CP949 or UTF-8, one station per hill area (synthetic)",),
+    (".csv",),
+    parse,
+)

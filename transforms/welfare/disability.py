@@ -22,6 +22,9 @@ from pathlib import Path
 import polars as pl
 
 from transforms.welfare.kosis import AREA_COLUMNS, Dimension, ParseError, compact, long_records, read_kosis, to_frame
+from transforms.source import Source
+
+SOURCE_ID = "welfare_disability_stats"
 
 MEASURE = "등록장애인수"
 COLUMNS = (*AREA_COLUMNS, "disability_type", "sex", "source_layout", "measure", "value")
@@ -68,3 +71,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
         raise ParseError(f"{name}: welfare_disability_stats accepts a KOSIS .csv download (long or wide)")
     table = read_kosis(path, name)
     return to_frame(long_records(table, DIMENSIONS, MEASURE, {"source_layout": table.layout}), COLUMNS)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("서울시 장애인 현황(장애유형별/동별) KOSIS CSV, long (동별, 장애유형별, 성별, <year> 년) or wide (동별(1..3), type columns)",),
+    (".csv",),
+    parse,
+)

@@ -17,6 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from transforms.welfare.kosis import AREA_COLUMNS, Dimension, ParseError, long_records, read_kosis, to_frame
+from transforms.source import Source
+
+SOURCE_ID = "welfare_elderly_alone_stats"
 
 MEASURE = "독거노인수"
 COLUMNS = (*AREA_COLUMNS, "qualification", "age_group", "measure", "value")
@@ -42,3 +45,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     if Path(name).suffix.lower() != ".csv":
         raise ParseError(f"{name}: welfare_elderly_alone_stats accepts a KOSIS .csv download")
     return to_frame(long_records(read_kosis(path, name), DIMENSIONS, MEASURE), COLUMNS)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("서울시 독거노인 현황(연령별/동별) KOSIS CSV, multi-row headers, CP949 or UTF-8",),
+    (".csv",),
+    parse,
+)

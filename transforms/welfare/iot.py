@@ -14,6 +14,9 @@ from pathlib import Path
 import polars as pl
 
 from transforms.records import ROW_NUMBER, ParseError
+from transforms.source import Source
+
+SOURCE_ID = "welfare_iot_readings"
 
 SUFFIXES = (".jsonl", ".ndjson")
 
@@ -77,3 +80,11 @@ def parse(path: Path, name: str) -> pl.DataFrame:
         pl.Series(ROW_NUMBER, line_numbers, dtype=pl.Int64),
         *(_column(key, [r.get(key) for r in records]) for key in keys),
     ])
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("care IoT platform export, JSON Lines (UTF-8), one object per household-hour (synthetic schema)",),
+    (".jsonl", ".ndjson"),
+    parse,
+)

@@ -34,6 +34,9 @@ from transforms.xlsx import read_xlsx_rows
 from transforms.welfare.kosis import (
     AREA_COLUMNS, AreaResolver, ParseError, SIDO_LABELS, clean, compact, is_gu, is_number, read_csv_rows, to_frame,
 )
+from transforms.source import Source
+
+SOURCE_ID = "welfare_recipients_stats"
 
 COLUMNS = (*AREA_COLUMNS, "qualification", "age_group", "measure", "value")
 # Role → header labels (compacted, units in brackets removed).
@@ -134,3 +137,12 @@ def parse(path: Path, name: str) -> pl.DataFrame:
             records.append({**base, "qualification": qualification or None, "age_group": age or None,
                             "measure": measure, "value": value, ROW_NUMBER: number})
     return to_frame(records, COLUMNS)
+
+
+SOURCE = Source(
+    SOURCE_ID,
+    ("서울시 국민기초생활 수급자 동별 현황 XLSX (three header rows, merged 지역/자격구분)", "the same table as CSV"),
+    (".xlsx", ".csv"),
+    parse,
+    binary_suffixes=(".xlsx",),
+)

@@ -10,6 +10,6 @@ select distinct on (flpop.quarter, flpop.area_code)
     flpop.tb_14_17_population,
     flpop.tb_17_21_population,
     flpop.tb_21_24_population
-from {{ source('raw_identified_commerce', 'commerce_floating_population') }} as flpop
+from {{ source('raw_identified', 'commerce_floating_population') }} as flpop
 semi join {{ ref('stg_commerce__areas') }} as areas on areas.area_code = flpop.area_code
 order by flpop.quarter, flpop.area_code, flpop.total_population desc

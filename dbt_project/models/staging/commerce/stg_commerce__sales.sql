@@ -26,6 +26,6 @@ select distinct on (sales.quarter, sales.area_code, sales.service_code)
     sales.age_40_sales_amount,
     sales.age_50_sales_amount,
     sales.age_60_above_sales_amount
-from {{ source('raw_identified_commerce', 'commerce_sales') }} as sales
+from {{ source('raw_identified', 'commerce_sales') }} as sales
 semi join {{ ref('stg_commerce__areas') }} as areas on areas.area_code = sales.area_code
 order by sales.quarter, sales.area_code, sales.service_code, sales.sales_amount desc, sales.sales_count desc

@@ -13,6 +13,6 @@ select distinct on (stats.quarter, stats.area_code, stats.service_code)
     stats.open_count,
     stats.close_rate,
     stats.close_count
-from {{ source('raw_identified_commerce', 'commerce_store_stats') }} as stats
+from {{ source('raw_identified', 'commerce_store_stats') }} as stats
 semi join {{ ref('stg_commerce__areas') }} as areas on areas.area_code = stats.area_code
 order by stats.quarter, stats.area_code, stats.service_code, stats.similar_store_count desc, stats.open_count desc

@@ -20,7 +20,7 @@ with snapshots as (
         road_address,
         longitude,
         latitude
-    from {{ source('raw_identified_commerce', 'stores') }}
+    from {{ source('raw_identified', 'stores') }}
     where sigungu_code = '11500' and category_scheme = '2023'
     order by store_id, reference_month, store_name, branch_name, category_small_code, adong_code, road_address,
              longitude, latitude

@@ -8,7 +8,7 @@ with ranked as (
         row_number() over (
             partition by camera_id order by data_reference_date desc nulls last, _loaded_at desc, _row_number desc
         ) as recency
-    from {{ source('raw_identified_safety', 'cctv') }}
+    from {{ source('raw_identified', 'cctv') }}
     where in_gangseo
 ),
 

@@ -5,7 +5,7 @@ with ranked as (
     select
         *,
         row_number() over (partition by hotspot_fid order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified_safety', 'taas_child_hotspots') }}
+    from {{ source('raw_identified', 'taas_child_hotspots') }}
     where in_gangseo
 ),
 

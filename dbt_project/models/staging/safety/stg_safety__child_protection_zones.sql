@@ -6,7 +6,7 @@ with ranked as (
         row_number() over (
             partition by zone_id order by data_reference_date desc nulls last, _loaded_at desc, _row_number desc
         ) as recency
-    from {{ source('raw_identified_safety', 'child_protection_zones') }}
+    from {{ source('raw_identified', 'child_protection_zones') }}
     where in_gangseo
 ),
 

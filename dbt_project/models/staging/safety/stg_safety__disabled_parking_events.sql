@@ -7,7 +7,7 @@ with ranked as (
     select
         *,
         row_number() over (partition by event_id order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified_safety', 'disabled_parking_events') }}
+    from {{ source('raw_identified', 'disabled_parking_events') }}
 ),
 
 vehicles as (

@@ -6,7 +6,7 @@ with ranked as (
         row_number() over (
             partition by pole_id, interval_start order by _loaded_at desc, _row_number desc
         ) as recency
-    from {{ source('raw_identified_safety', 'smart_pole_counts') }}
+    from {{ source('raw_identified', 'smart_pole_counts') }}
     where device_status = '정상'
 ),
 

@@ -4,7 +4,7 @@ with ranked as (
     select
         *,
         row_number() over (partition by station_id, observed_at order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified_safety', 'wildfire_weather') }}
+    from {{ source('raw_identified', 'wildfire_weather') }}
 )
 
 select

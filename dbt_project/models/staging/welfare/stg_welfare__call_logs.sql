@@ -6,7 +6,7 @@ with latest as (
     select
         *,
         row_number() over (partition by call_id order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified_welfare', 'welfare_call_logs') }}
+    from {{ source('raw_identified', 'welfare_call_logs') }}
 ),
 
 people as (

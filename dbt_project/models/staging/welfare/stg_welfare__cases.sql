@@ -8,7 +8,7 @@ with latest as (
         row_number() over (
             partition by person_id order by reference_date desc, _loaded_at desc, _row_number desc
         ) as recency
-    from {{ source('raw_identified_welfare', 'welfare_cases') }}
+    from {{ source('raw_identified', 'welfare_cases') }}
 ),
 
 current_cases as (

@@ -10,7 +10,7 @@
 with detail as (
     {%- for statistic, table, category in tables %}
     select '{{ statistic }}' as statistic, period, measure, adong_code, {{ category }} as category, value
-    from {{ source('raw_identified_welfare', table) }}
+    from {{ source('raw_identified', table) }}
     where area_level = 'dong' and not is_subtotal
     {%- if not loop.last %}
     union all

@@ -8,7 +8,7 @@ with latest as (
         row_number() over (
             partition by device_id, measured_at order by _loaded_at desc, _row_number desc
         ) as recency
-    from {{ source('raw_identified_welfare', 'welfare_iot_readings') }}
+    from {{ source('raw_identified', 'welfare_iot_readings') }}
 ),
 
 households as (

@@ -1,11 +1,10 @@
 """`make bench`: the full pipeline against the ingest-copy limit, per domain and scale, in one run.
 
-Ingest-copy is the least any loader must do with the same raw files: read each once and write it
-once as Parquet (CSV: stream CP949 → UTF-8, then DuckDB read_csv → Parquet; JSON: DuckDB read_json →
-Parquet; JSON Lines: DuckDB read_json → Parquet; XML: ElementTree → Parquet; XLSX: openpyxl → Parquet).
-Pipeline is the main job (`lakehouse run`) on a fresh lake whose inbox holds one domain's sources.
-Each measurement runs in its own process so its peak RSS is its own. Ratios are the point: both
-sides run on the same machine in the same minute.
+For each (domain, scale) the domain's raw sources (from the contracts) are generated into a fresh inbox
+by `python -m synthetic`, then two sides are measured: ingest-copy (`bench/ingest_copy.py`, the least any
+loader must do with the same files) and the pipeline (`bench/pipeline.py`, the main job on a fresh lake
+whose inbox holds that domain's sources). Each measurement runs in its own process so its peak RSS is its
+own. Ratios are the point: both sides run on the same machine in the same minute.
 """
 
 from __future__ import annotations
@@ -18,15 +17,27 @@ import tempfile
 import time
 from pathlib import Path
 
+from catalog.contracts import load_contracts
+from lake.settings import PROJECT_ROOT
+
 # (domain, scale): childcare at two scales shows the fixed costs; welfare at SF 1 is the privacy-gate case.
 RUNS = (("childcare", 0.1), ("childcare", 1.0), ("welfare", 1.0))
+# Calendar days of generated operations (meals, calls, readings): a year unless the domain says otherwise.
+# Welfare: 12,000 people at SF 1, calls twice a week and hourly IoT for ~2,000 households over four weeks.
+# (Safety: national-size public files plus a year of the internal sources; commerce: a Seoul-size store
+# file in four quarterly ZIPs, whatever the days.)
+DAYS = {"welfare": 28}
+# The rows that say how big a run was, per domain: raw + quarantine of the largest sources.
+VOLUME = {"childcare": ("childcare_meals",), "commerce": ("stores", "commerce_sales"), "welfare": ("welfare_call_logs", "welfare_iot_readings"),
+          "safety": ("cctv", "smart_pole_counts", "disabled_parking_events")}
 
 
-def _measure(code: str, env: dict[str, str]) -> tuple[float, float, str]:
-    """Run `code` in a fresh interpreter: (seconds, its own peak RSS in MiB, stdout)."""
+def _measure(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run `python <args>` in a fresh interpreter: (seconds, its own peak RSS in MiB, stdout)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **env}, stdout=out, stderr=err, text=True)
+        child = subprocess.Popen([sys.executable, *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=out, stderr=err,
+                                 text=True)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -36,80 +47,19 @@ def _measure(code: str, env: dict[str, str]) -> tuple[float, float, str]:
         return seconds, usage.ru_maxrss / 1024, out.read()
 
 
-INGEST_COPY = """
-import sys, json, duckdb, xml.etree.ElementTree as ET, pyarrow as pa, pyarrow.parquet as pq
-from pathlib import Path
-from transforms.encoding import decode_to_utf8
-inbox, out = Path(sys.argv[1] if len(sys.argv) > 1 else '{inbox}'), Path('{out}')
-out.mkdir(parents=True, exist_ok=True)
-con = duckdb.connect()
-for path in sorted(inbox.rglob('*')):
-    if path.suffix == '.csv':
-        _, utf8 = decode_to_utf8(path, out / 'utf8.csv')
-        con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}.parquet'")
-    elif path.suffix == '.json':
-        rows = "unnest(ChildCareInfo.row, recursive := true)" if b'ChildCareInfo' in path.read_bytes()[:200] else "*"  # other APIs: the page as read
-        con.execute(f"COPY (SELECT {{rows}} FROM read_json('{{path}}')) TO '{{out / path.stem}}.parquet'")
-    elif path.suffix == '.zip':  # each CSV member (CP949 member names), like any CSV
-        import zipfile
-        with zipfile.ZipFile(path, metadata_encoding='cp949') as archive:
-            for i, member in enumerate(m for m in archive.namelist() if m.lower().endswith('.csv')):
-                (out / 'member.csv').write_bytes(archive.read(member))
-                _, utf8 = decode_to_utf8(out / 'member.csv', out / 'utf8.csv')
-                con.execute(f"COPY (SELECT * FROM read_csv('{{utf8}}', all_varchar=true)) TO '{{out / path.stem}}-{{i}}.parquet'")
-    elif path.suffix in ('.jsonl', '.ndjson'):
-        con.execute(f"COPY (SELECT * FROM read_json('{{path}}', format='newline_delimited', ignore_errors=true)) TO '{{out / path.stem}}.parquet'")
-    elif path.suffix == '.xml':
-        rows = [{{c.tag: c.text or '' for c in item}} for item in ET.parse(path).getroot()]
-        pq.write_table(pa.Table.from_pylist(rows), out / f'{{path.stem}}.parquet')
-    elif path.suffix == '.xlsx':
-        import openpyxl
-        sheet = openpyxl.load_workbook(path, read_only=True).active
-        rows = [[str(v) if v is not None else '' for v in row] for row in sheet.iter_rows(values_only=True)]
-        pq.write_table(pa.Table.from_pylist([dict(zip(map(str, range(len(r))), r)) for r in rows]), out / f'{{path.stem}}.parquet')
-"""
+def raw_sources(domain: str) -> list[str]:
+    sources = sorted(c.id for c in load_contracts().values() if c.layer == "raw" and c.domain == domain)
+    if not sources:
+        raise SystemExit(f"no raw sources in domain {domain!r}")
+    return sources
 
-PIPELINE = """
-import json
-from lake.settings import Settings
-from orchestration.runner import run_main
-summary = run_main(Settings.from_env())
-print(json.dumps({"success": summary.success, "rows": summary.rows, "failed": summary.checks_failed,
-                  "steps": summary.step_seconds}))
-"""
 
-GENERATE = {
-    "childcare": """
-from pathlib import Path
-from synthetic.childcare import generate_childcare
-generate_childcare(Path('{inbox}'), scale={scale})
-""",
-    # 12,000 people at SF 1, calls twice a week and hourly IoT for ~2,000 households over four weeks
-    "welfare": """
-from pathlib import Path
-from synthetic.welfare_ops import generate_welfare_ops
-from synthetic.welfare_stats import generate_welfare_stats
-generate_welfare_ops(Path('{inbox}'), scale={scale}, days=28)
-generate_welfare_stats(Path('{inbox}'))
-""",
-    # national-size public files (CCTV ≈ 375,000 rows, zones, parking lots) plus a year of the internal sources
-    "safety": """
-from pathlib import Path
-from synthetic.safety_public import generate_safety_public
-from synthetic.safety_internal import generate_safety_internal
-generate_safety_public(Path('{inbox}'), scale={scale})
-generate_safety_internal(Path('{inbox}'), scale={scale})
-""",
-    # a Seoul-size store file (≈ 550,000 rows) in four quarterly ZIPs, and Gangseo's ≈ 70 상권 tables
-    "commerce": """
-from pathlib import Path
-from synthetic.commerce import generate_commerce
-generate_commerce(Path('{inbox}'), scale={scale})
-""",
-}
-# The rows that say how big a run was, per domain: raw + quarantine of the largest sources.
-VOLUME = {"childcare": ("childcare_meals",), "commerce": ("stores", "commerce_sales"), "welfare": ("welfare_call_logs", "welfare_iot_readings"),
-          "safety": ("cctv", "smart_pole_counts", "disabled_parking_events")}
+def generate_inbox(domain: str, scale: float, inbox: Path) -> None:
+    """The domain's sources at `scale`, through the synthetic generator's own command (each generator's seed)."""
+    days = ["--days", str(DAYS[domain])] if domain in DAYS else []
+    sources = [arg for source in raw_sources(domain) for arg in ("--source", source)]
+    subprocess.run([sys.executable, "-m", "synthetic", "--scale", str(scale), *days, "--out", str(inbox), *sources,
+                    "--format", "json"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def _share(steps: dict[str, float], marker: str, wall: float) -> float:
@@ -121,11 +71,11 @@ def _share(steps: dict[str, float], marker: str, wall: float) -> float:
 def bench(domain: str, scale: float, root: Path) -> dict:
     here = root / f"{domain}-sf{scale}"
     inbox = here / "inbox"
-    _measure(GENERATE[domain].format(inbox=inbox, scale=scale), {})
+    generate_inbox(domain, scale, inbox)
     size = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
-    copy_s, copy_rss, _ = _measure(INGEST_COPY.format(inbox=inbox, out=here / "copy"), {})
+    copy_s, copy_rss, _ = _measure(["-m", "bench.ingest_copy", str(inbox), str(here / "copy")], {})
     env = {"LAKEHOUSE_INBOX": str(inbox), "LAKEHOUSE_DATA_DIR": str(here / "lake"), "LAKEHOUSE_KEY_DIR": str(here / "keys")}
-    run_s, run_rss, stdout = _measure(PIPELINE, env)
+    run_s, run_rss, stdout = _measure(["-m", "bench.pipeline"], env)
     result = json.loads(stdout.strip().splitlines()[-1])
     if not result["success"]:
         raise RuntimeError(f"pipeline failed for {domain} at SF {scale}: {result['failed']}")
@@ -148,7 +98,7 @@ def bench(domain: str, scale: float, root: Path) -> dict:
 
 
 def main() -> None:
-    """`python -m bench [domain:scale …]`, e.g. `welfare:1`; default: RUNS."""
+    """`python -m bench [domain:scale …]`, e.g. `welfare:1` or `childcare:0.01`; default: RUNS."""
     runs = [(d, float(sc)) for d, _, sc in (a.partition(":") for a in sys.argv[1:])] or list(RUNS)
     with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as tmp:
         results = [bench(domain, scale, Path(tmp)) for domain, scale in runs]

@@ -40,17 +40,16 @@ Design:
 
 from __future__ import annotations
 
-import io
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
 import polars as pl
 
 from synthetic.dirty import scatter
+from synthetic.writers import seoul_open_api, write_csv_chunks, write_json, write_xml_items
 
 ARCODE = "11500"
 SIDO_NAME = "서울특별시"
@@ -61,6 +60,9 @@ JSON_RELPATH = "childcare_centers/ChildCareInfo_SYNTHETIC.json"
 CSV_RELPATH = "childcare_meals/meal_scan_extract_SYNTHETIC.csv"
 
 AGES = range(6)  # 만 0–5세
+
+# The committed sample (data/samples): 7 centres and ~6,600 meal rows over three weeks.
+SAMPLE_SCALE, SAMPLE_DAYS = 0.03, 21
 
 # cpmsapi030 item tags, in document order (subset of §7.1).
 XML_FIELDS = (
@@ -199,24 +201,36 @@ DIRTY_KINDS = ("leftover_gt_served", "unknown_slot", "bad_date",
 MIN_DIRTY_ROWS = len(DIRTY_KINDS)  # at least one of each kind, so every quarantine rule fires
 
 
-def generate_childcare(out_dir: Path, scale: float = 1.0, days: int = 365, seed: int = 20261125,
-                       start: date = date(2026, 1, 5), dirty_rate: float = 0.002) -> dict[str, int]:
-    """Writes synthetic childcare source files in their real formats; returns rows written per file name (relative path)."""
+def generate_childcare_centers(out_dir: Path, scale: float = 1.0, days: int = 365, seed: int = 20261125,
+                               start: date = date(2026, 1, 5)) -> dict[str, int]:
+    """Writes the centre register (cpmsapi030 XML, ChildCareInfo JSON); returns rows written per file (relative path)."""
     out_dir = Path(out_dir)
-    centre_rng, menu_rng, child_rng, meal_rng = np.random.default_rng(seed).spawn(4)
-
-    centres = _make_centres(centre_rng, max(5, round(230 * scale)), start, days)
-    menus = _make_menus(menu_rng, len(centres.records))
-    children = _make_children(child_rng, centres.child_counts)
-
+    centres = _centres(seed, scale, start, days)
     month_start = start.replace(day=1)
     next_month = (month_start + timedelta(days=31)).replace(day=1)
     return {
         XML_RELPATH: _write_cpms_xml(out_dir / XML_RELPATH, centres, month_start.isoformat()),
         JSON_RELPATH: _write_seoul_json(out_dir / JSON_RELPATH, centres, next_month.isoformat()),
-        CSV_RELPATH: _write_meal_csv(out_dir / CSV_RELPATH, meal_rng, centres, menus, children,
-                                     _school_days(start, days), dirty_rate),
     }
+
+
+def generate_childcare_meals(out_dir: Path, scale: float = 1.0, days: int = 365, seed: int = 20261125,
+                             start: date = date(2026, 1, 5), dirty_rate: float = 0.002) -> dict[str, int]:
+    """Writes the meal-scan extract of the same centres' children; returns rows written per file (relative path)."""
+    _, menu_rng, child_rng, meal_rng = np.random.default_rng(seed).spawn(4)
+    centres = _centres(seed, scale, start, days)
+    menus = _make_menus(menu_rng, len(centres.records))
+    children = _make_children(child_rng, centres.child_counts)
+    rows = _write_meal_csv(Path(out_dir) / CSV_RELPATH, meal_rng, centres, menus, children,
+                           _school_days(start, days), dirty_rate)
+    return {CSV_RELPATH: rows}
+
+
+def _centres(seed: int, scale: float, start: date, days: int) -> Centres:
+    """The centres both files describe: drawn from the first of the seed's four streams, so either file
+    can be written alone."""
+    centre_rng = np.random.default_rng(seed).spawn(4)[0]
+    return _make_centres(centre_rng, max(5, round(230 * scale)), start, days)
 
 
 # ======================================================================================
@@ -388,30 +402,20 @@ def _services(rng: np.random.Generator, centre_type: int) -> str:
 # ======================================================================================
 
 def _write_cpms_xml(path: Path, centres: Centres, datastdrdt: str) -> int:
-    items = []
+    records = []
     for i, record in enumerate(centres.records):
         record = {**record, "datastdrdt": datastdrdt}
         if i == centres.broken_coords_index:
             record.update(la=BROKEN_LA, lo=BROKEN_LO)
-        items.append("<item>" + "".join(
-            f"<{tag}>{escape(record[tag])}</{tag}>" for tag in XML_FIELDS) + "</item>")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<response>\n'
-                    + "\n".join(items) + "\n</response>\n", encoding="utf-8", newline="\n")
-    return len(items)
+        records.append(record)
+    return write_xml_items(path, records, XML_FIELDS)
 
 
 def _write_seoul_json(path: Path, centres: Centres, datastdrdt: str) -> int:
     # Same centres and values as the XML (with real coordinates), one month later.
     snapshots = ({**record, "datastdrdt": datastdrdt} for record in centres.records)
     rows = [{field: snapshot[field.lower()] for field in JSON_FIELDS} for snapshot in snapshots]
-    envelope = {"ChildCareInfo": {
-        "list_total_count": len(rows),
-        "RESULT": {"CODE": "INFO-000", "MESSAGE": "정상 처리되었습니다"},
-        "row": rows,
-    }}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(envelope, ensure_ascii=False), encoding="utf-8", newline="\n")
+    write_json(path, seoul_open_api("ChildCareInfo", rows))
     return len(rows)
 
 
@@ -529,19 +533,18 @@ def _write_meal_csv(path: Path, rng: np.random.Generator, centres: Centres, menu
         day_text=pl.Series([d.isoformat() for d in school_days]),
         cycle_day=_cycle_days(school_days),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
-    with open(path, "wb") as out:
-        out.write((",".join(CSV_HEADER) + "\r\n").encode("cp949"))
-        first_row = 0
-        for chunk in _day_chunks(rows_per_day):
-            day_idx, child_idx = np.nonzero(attends[chunk])
-            frame = _meal_rows(rng, context, chunk.start + day_idx, child_idx)
-            frame = _corrupt(frame, dirty, first_row)
-            first_row += int(rows_per_day[chunk].sum())
-            written += frame.height
-            out.write(_to_cp949(frame))
-    return written
+    return write_csv_chunks(path, CSV_HEADER, _meal_chunks(rng, context, attends, rows_per_day, dirty))
+
+
+def _meal_chunks(rng: np.random.Generator, context: _MealContext, attends: np.ndarray, rows_per_day: np.ndarray,
+                 dirty: dict[str, np.ndarray]) -> Iterator[pl.DataFrame]:
+    """The meal rows, whole days at a time, dirty rows in place."""
+    first_row = 0
+    for chunk in _day_chunks(rows_per_day):
+        day_idx, child_idx = np.nonzero(attends[chunk])
+        frame = _meal_rows(rng, context, chunk.start + day_idx, child_idx)
+        yield _corrupt(frame, dirty, first_row)
+        first_row += int(rows_per_day[chunk].sum())
 
 
 def _day_chunks(rows_per_day: np.ndarray) -> list[slice]:
@@ -640,10 +643,3 @@ def _format_tenths(frame: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str([(pl.col(c) // 10).cast(pl.String), pl.lit("."), (pl.col(c) % 10).cast(pl.String)])
         .alias(c) for c in columns)
 
-
-def _to_cp949(frame: pl.DataFrame) -> bytes:
-    # polars only writes UTF-8; the chunk is transcoded in memory. Empty values are nulls so
-    # they come out as an empty field rather than "".
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, line_terminator="\r\n", null_value="")
-    return buffer.getvalue().decode("utf-8").encode("cp949")

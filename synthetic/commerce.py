@@ -40,9 +40,6 @@ spatial module uses), so a store lies near its 상권 in both systems.
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +47,9 @@ import numpy as np
 import polars as pl
 
 from catalog.contracts import get_contract
+from synthetic.writers import (
+    CP949, UTF8_BOM, csv_bytes, seoul_open_api, write_cp949_zip, write_csv, write_json,
+)
 from transforms.geography import admin_dongs
 
 SEED = 20260630
@@ -61,8 +61,23 @@ API_PAGE_ROWS = 40
 FIXED_ZIP_TIME = (2026, 7, 1, 9, 0, 0)
 CLOSE_P, OPEN_P, RECATEGORY_P, RENAME_P = 0.03, 0.032, 0.005, 0.01
 
-# The committed sample: a small 강서구-only store set over three quarters, 8 상권.
-SAMPLE_SCALE, SAMPLE_QUARTERS, SAMPLE_STORES, SAMPLE_AREAS = 0.01, 3, 240, 8
+
+@dataclass(frozen=True)
+class Size:
+    """How much to write: stores in the first snapshot, 상권, quarters, and whether every store is in 강서구."""
+    stores: int
+    areas: int
+    quarters: int = 4
+    gangseo_only: bool = False
+
+    @classmethod
+    def at_scale(cls, scale: float, quarters: int = 4) -> Size:
+        """At scale 1 the store file is 서울-size (≈ 550,000 rows per quarter) and 강서구 has ≈ 70 상권."""
+        return cls(max(50, round(SEOUL_STORES_SF1 * scale)), max(4, round(AREAS_SF1 * scale)), quarters)
+
+
+# The committed sample: a small 강서구-only store set over three quarters, 8 상권, every dirty case.
+SAMPLE, SAMPLE_DIRTY_RATE = Size(stores=240, areas=8, quarters=3, gangseo_only=True), 0.02
 
 SEOUL_GU = {
     "11110": "종로구", "11140": "중구", "11170": "용산구", "11200": "성동구", "11215": "광진구", "11230": "동대문구",
@@ -394,25 +409,8 @@ def _dirty_stores(rng: np.random.Generator, frame: pl.DataFrame, rate: float) ->
 
 
 def _store_csv(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_bom=True)
-    return buffer.getvalue()
-
-
-class _Cp949Name(zipfile.ZipInfo):
-    """A member whose name is stored as CP949 bytes without the UTF-8 flag, as the real download does."""
-
-    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's own name)
-        return self.filename.encode("cp949"), self.flag_bits & ~0x800
-
-
-def write_cp949_zip(path: Path, members: dict[str, bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            info = _Cp949Name(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+    """A ZIP member: UTF-8 with BOM, LF, quoted where needed."""
+    return csv_bytes(frame, UTF8_BOM, line_terminator="\n")
 
 
 def _write_pipe_release(path: Path, rng: np.random.Generator, current: pl.DataFrame, rows: int) -> int:
@@ -427,10 +425,7 @@ def _write_pipe_release(path: Path, rng: np.random.Generator, current: pl.DataFr
         상권업종대분류코드=pl.Series([o[4] for o in old]), 상권업종대분류명=pl.Series([o[5] for o in old]),
         행정동코드=pl.col("행정동코드") + "00",
     )
-    lines = ["|".join(STORE_HEADERS)] + ["|".join("" if v is None else str(v) for v in row) for row in frame.iter_rows()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp949"))
-    return frame.height
+    return write_csv(path, frame.select(STORE_HEADERS), separator="|", quote_style="never")
 
 
 _API_FIELDS = ["bizesId", "bizesNm", "brchNm", "indsLclsCd", "indsLclsNm", "indsMclsCd", "indsMclsNm", "indsSclsCd",
@@ -451,8 +446,7 @@ def _write_store_api(path: Path, gangseo: pl.DataFrame, month: str) -> int:
     document = {"header": {"description": "소상공인시장진흥공단 행정동별 상가업소정보", "columns": _API_FIELDS,
                            "stdrYm": month, "resultCode": "00", "resultMsg": "NORMAL SERVICE"},
                 "body": {"items": items, "numOfRows": API_PAGE_ROWS, "pageNo": 1, "totalCount": gangseo.height}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json(path, document, indent=1)
     return len(items)
 
 
@@ -552,23 +546,17 @@ def headers(contract_id: str, variant: str) -> dict[str, str]:
     return out
 
 
-def write_seoul_csv(frame: pl.DataFrame, contract_id: str, path: Path, variant: str = "ko", encoding: str = "cp949") -> int:
+def write_seoul_csv(frame: pl.DataFrame, contract_id: str, path: Path, variant: str = "ko", encoding: str = CP949) -> int:
     """`frame` (contract columns) as a Seoul CSV download: `ko` or `en` headers, CP949 or UTF-8 with BOM."""
     names = headers(contract_id, variant)
-    text = frame.select([pl.col(c).cast(pl.String).alias(names[c]) for c in frame.columns]).write_csv(line_terminator="\r\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("cp949") if encoding == "cp949" else b"\xef\xbb\xbf" + text.encode("utf-8"))
-    return frame.height
+    return write_csv(path, frame.select([pl.col(c).cast(pl.String).alias(names[c]) for c in frame.columns]), encoding)
 
 
 def write_seoul_json(frame: pl.DataFrame, contract_id: str, service: str, path: Path) -> int:
     """`frame` as one Open API answer: numbers as JSON numbers, codes as strings."""
     names = headers(contract_id, "api")
     rows = [{names[k]: v for k, v in row.items()} for row in frame.iter_rows(named=True)]
-    document = {service: {"list_total_count": len(rows), "RESULT": {"CODE": "INFO-000", "MESSAGE": "정상 처리되었습니다"},
-                          "row": rows}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json(path, seoul_open_api(service, rows), indent=1)
     return len(rows)
 
 
@@ -584,35 +572,54 @@ def _dirty_seoul(frame: pl.DataFrame, edits: list[tuple[str, object]]) -> pl.Dat
 
 
 # ======================================================================================
-# Entry points
+# Entry points: one per source group, each drawing from its own streams of the seed
 # ======================================================================================
 
-def _generate(out_dir: Path, n_stores: int, n_areas: int, quarters: int, seed: int, dirty_rate: float,
-              gangseo_only: bool) -> dict[str, int]:
-    out_dir = Path(out_dir)
-    area_rng, store_rng, churn_rng, dirty_rng, table_rng = np.random.default_rng(seed).spawn(5)
-    periods = quarters_ending(LAST_QUARTER, quarters)
-    areas = _make_areas(area_rng, n_areas)
+def _streams(seed: int) -> list[np.random.Generator]:
+    """area, store, churn, dirty and table streams: the stores and the 상권 tables can be written apart."""
+    return np.random.default_rng(seed).spawn(5)
+
+
+def generate_stores(out_dir: Path, scale: float = 1.0, quarters: int = 4, seed: int = SEED, dirty_rate: float = 0.002,
+                    size: Size | None = None) -> dict[str, int]:
+    """Writes the quarterly store ZIPs, the sdsc2 API page and the 2020 pipe release; returns rows per file
+    (relative path). `size` replaces scale and quarters with explicit counts (the committed sample)."""
+    out_dir, size = Path(out_dir), size or Size.at_scale(scale, quarters)
+    area_rng, store_rng, churn_rng, dirty_rng, _ = _streams(seed)
+    periods = quarters_ending(LAST_QUARTER, size.quarters)
+    areas = _make_areas(area_rng, size.areas)
     counts: dict[str, int] = {}
 
-    current = _new_stores(store_rng, n_stores, "201907", 1, areas, gangseo_only)
-    next_seq = n_stores + 1
+    current = _new_stores(store_rng, size.stores, "201907", 1, areas, size.gangseo_only)
+    next_seq = size.stores + 1
     for i, q in enumerate(periods):
         if i:
-            current, next_seq, _ = _next_quarter(churn_rng, current, _month(q), next_seq, areas, gangseo_only)
+            current, next_seq, _ = _next_quarter(churn_rng, current, _month(q), next_seq, areas, size.gangseo_only)
         snapshot = _dirty_stores(dirty_rng, current, dirty_rate)
         busan = current.head(3).with_columns(시도코드=pl.lit("26"), 시도명=pl.lit("부산광역시"))
         rel = f"stores/소상공인시장진흥공단_상가(상권)정보_{_month_end(q)}_SYNTHETIC.zip"
         write_cp949_zip(out_dir / rel, {
             f"소상공인시장진흥공단_상가(상권)정보_서울_{_month(q)}.csv": _store_csv(snapshot),
             f"소상공인시장진흥공단_상가(상권)정보_부산_{_month(q)}.csv": _store_csv(busan),
-        })
+        }, FIXED_ZIP_TIME)
         counts[rel] = snapshot.height
     gangseo = current.filter(pl.col("시군구코드") == "11500")
     rel = f"stores/storeListInDong_11500_{_month(periods[-1])}_SYNTHETIC.json"
     counts[rel] = _write_store_api(out_dir / rel, gangseo, _month(periods[-1]))
     rel = "stores/소상공인시장진흥공단_상가업소정보_서울_202012_SYNTHETIC.csv"
     counts[rel] = _write_pipe_release(out_dir / rel, store_rng, gangseo, max(20, min(2000, gangseo.height // 10)))
+    return counts
+
+
+def generate_trade_area_tables(out_dir: Path, scale: float = 1.0, quarters: int = 4, seed: int = SEED,
+                               size: Size | None = None) -> dict[str, int]:
+    """Writes 추정매출, 점포 and 길단위인구 per 상권 (one stream draws all three, so they come together):
+    every quarter but the last as CSV, the last as the Open API JSON; returns rows per file (relative path)."""
+    out_dir, size = Path(out_dir), size or Size.at_scale(scale, quarters)
+    area_rng, _, _, _, table_rng = _streams(seed)
+    periods = quarters_ending(LAST_QUARTER, size.quarters)
+    areas = _make_areas(area_rng, size.areas)
+    counts: dict[str, int] = {}
 
     sales = _sales(table_rng, areas, periods)
     stats = _store_stats(table_rng, areas, periods)
@@ -623,10 +630,10 @@ def _generate(out_dir: Path, n_stores: int, n_areas: int, quarters: int, seed: i
     sales_ko = _dirty_seoul(by(sales, early), [("sales_amount", "-1200"), ("service_code", "CS900001"),
                                                ("sales_count", "12x")])
     counts["commerce_sales/seoul_trade_area_sales_ko_SYNTHETIC.csv"] = write_seoul_csv(
-        sales_ko, "commerce_sales", out_dir / "commerce_sales/seoul_trade_area_sales_ko_SYNTHETIC.csv", "ko", "cp949")
+        sales_ko, "commerce_sales", out_dir / "commerce_sales/seoul_trade_area_sales_ko_SYNTHETIC.csv", "ko", CP949)
     if second_last:
         counts["commerce_sales/seoul_trade_area_sales_en_SYNTHETIC.csv"] = write_seoul_csv(
-            by(sales, second_last), "commerce_sales", out_dir / "commerce_sales/seoul_trade_area_sales_en_SYNTHETIC.csv", "en", "utf-8-sig")
+            by(sales, second_last), "commerce_sales", out_dir / "commerce_sales/seoul_trade_area_sales_en_SYNTHETIC.csv", "en", UTF8_BOM)
     rel = f"commerce_sales/VwsmTrdarSelngQq_{last[0]}_SYNTHETIC.json"
     counts[rel] = write_seoul_json(by(sales, last), "commerce_sales", "VwsmTrdarSelngQq", out_dir / rel)
 
@@ -641,23 +648,17 @@ def _generate(out_dir: Path, n_stores: int, n_areas: int, quarters: int, seed: i
         flpop_csv, "commerce_floating_population", out_dir / "commerce_floating_population/seoul_trade_area_flpop_ko_SYNTHETIC.csv")
     rel = f"commerce_floating_population/VwsmTrdarFlpopQq_{last[0]}_SYNTHETIC.json"
     counts[rel] = write_seoul_json(by(flpop, last), "commerce_floating_population", "VwsmTrdarFlpopQq", out_dir / rel)
-
-    areas_csv = _dirty_seoul(areas.frame, [("x_5181", "126.8456"), ("y_5181", "37.5612")])
-    counts["commerce_areas/seoul_trade_areas_ko_SYNTHETIC.csv"] = write_seoul_csv(
-        areas_csv, "commerce_areas", out_dir / "commerce_areas/seoul_trade_areas_ko_SYNTHETIC.csv")
-    counts["commerce_areas/TbgisTrdarRelm_SYNTHETIC.json"] = write_seoul_json(
-        areas.frame, "commerce_areas", "TbgisTrdarRelm", out_dir / "commerce_areas/TbgisTrdarRelm_SYNTHETIC.json")
     return counts
 
 
-def generate_commerce(out_dir: Path, scale: float = 1.0, quarters: int = 4, seed: int = SEED,
-                      dirty_rate: float = 0.002) -> dict[str, int]:
-    """Writes the commerce source files; returns rows written per file (relative path). At scale 1 the store
-    file is 서울-size (≈ 550,000 rows per quarter) and 강서구 has ≈ 70 상권."""
-    return _generate(out_dir, max(50, round(SEOUL_STORES_SF1 * scale)), max(4, round(AREAS_SF1 * scale)),
-                     quarters, seed, dirty_rate, gangseo_only=False)
-
-
-def generate_commerce_samples(out_dir: Path, seed: int = SEED) -> dict[str, int]:
-    """The committed sample: three quarters of a small 강서구-only store set, 8 상권, every dirty case."""
-    return _generate(out_dir, SAMPLE_STORES, SAMPLE_AREAS, SAMPLE_QUARTERS, seed, dirty_rate=0.02, gangseo_only=True)
+def generate_trade_areas(out_dir: Path, scale: float = 1.0, seed: int = SEED, size: Size | None = None) -> dict[str, int]:
+    """Writes the 상권 register as the Korean CSV (with WGS84 degrees in one row's X/Y) and as the API JSON."""
+    out_dir, size = Path(out_dir), size or Size.at_scale(scale)
+    areas = _make_areas(_streams(seed)[0], size.areas)
+    areas_csv = _dirty_seoul(areas.frame, [("x_5181", "126.8456"), ("y_5181", "37.5612")])
+    return {
+        "commerce_areas/seoul_trade_areas_ko_SYNTHETIC.csv": write_seoul_csv(
+            areas_csv, "commerce_areas", out_dir / "commerce_areas/seoul_trade_areas_ko_SYNTHETIC.csv"),
+        "commerce_areas/TbgisTrdarRelm_SYNTHETIC.json": write_seoul_json(
+            areas.frame, "commerce_areas", "TbgisTrdarRelm", out_dir / "commerce_areas/TbgisTrdarRelm_SYNTHETIC.json"),
+    }

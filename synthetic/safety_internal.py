@@ -59,7 +59,6 @@ Design:
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -68,6 +67,7 @@ import numpy as np
 import polars as pl
 
 from synthetic.dirty import scatter
+from synthetic.writers import write_csv
 
 POLE_DIR, PARKING_DIR = "smart_pole_counts", "disabled_parking_events"
 WEATHER_RELPATH = "wildfire_weather/kma_hourly_wildfire_stations_SYNTHETIC.csv"
@@ -300,7 +300,7 @@ def _write_poles(out_dir: Path, rng: np.random.Generator, dirty_rng: np.random.G
         frame = scatter(frame, "통행차량수", dirty["vehicles_with_unit"], "12대")
         frame = _duplicate(frame, dirty["duplicate"])
         relpath = f"{POLE_DIR}/smart_pole_counts_{label}_SYNTHETIC.csv"
-        _write_cp949(out_dir / relpath, frame)
+        write_csv(out_dir / relpath, frame)
         counts[relpath] = frame.height
     return counts
 
@@ -441,7 +441,7 @@ def _write_parking(out_dir: Path, rng: np.random.Generator, dirty_rng: np.random
         frame = scatter(frame, "주차시간(분)", dirty["minutes_as_text"], "1시간")
         frame = _duplicate(frame, dirty["duplicate"])
         relpath = f"{PARKING_DIR}/disabled_parking_events_{month}_SYNTHETIC.csv"
-        _write_cp949(out_dir / relpath, frame)
+        write_csv(out_dir / relpath, frame)
         counts[relpath] = frame.height
     return counts
 
@@ -544,7 +544,7 @@ def _write_weather(path: Path, rng: np.random.Generator, dirty_rng: np.random.Ge
     frame = scatter(frame, "일시", dirty["impossible_time"], f"{start.year}-02-30 10:00")
     frame = scatter(frame, "지점", dirty["unknown_station"], "999")
     frame = _duplicate(frame, dirty["duplicate"])
-    _write_cp949(path, frame)
+    write_csv(path, frame)
     return frame.height
 
 
@@ -584,10 +584,3 @@ def _duplicate(frame: pl.DataFrame, positions: np.ndarray) -> pl.DataFrame:
     if not len(positions):
         return frame
     return frame[np.sort(np.concatenate([np.arange(frame.height), positions]), kind="stable")]
-
-
-def _write_cp949(path: Path, frame: pl.DataFrame) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, line_terminator="\r\n", null_value="")
-    path.write_bytes(buffer.getvalue().decode("utf-8").encode("cp949"))

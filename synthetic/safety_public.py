@@ -24,7 +24,6 @@ same arguments, byte-identical files.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -33,9 +32,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from transforms.safety import cctv, child_zones, parking_lots
 from synthetic.dirty import scatter
-from synthetic.xlsx import deterministic_xlsx
+from synthetic.writers import (
+    UTF8_BOM, data_go_kr_item_page, data_go_kr_page, write_csv, write_json, write_lines, write_xlsx,
+)
+from transforms.safety import cctv, child_zones, parking_lots
 
 SAMPLE_SCALE = 0.00003  # the committed sample: 24 강서구 cameras and 11 from elsewhere in the LOCALDATA file
 
@@ -91,27 +92,49 @@ CCTV_DIRTY = ("zero_coords", "swapped_coords", "blank_coords", "unknown_purpose"
               "count_text", "negative_retention", "future_month", "exact_duplicate", "conflicting_duplicate")
 
 
-def generate_safety_public(out_dir: Path, scale: float = 1.0, seed: int = 20261125, dirty_rate: float = 0.002) -> dict[str, int]:
-    """Writes the public safety sources; returns rows written per file (relative path)."""
-    out_dir = Path(out_dir)
-    rngs = np.random.default_rng(seed).spawn(10)
-    gangseo_cctv = max(MIN_GANGSEO_CCTV, round(GANGSEO_CCTV * scale))
+# Each source writes its files from its own streams of the seed's ten (CCTV 0-4 and 9, zones 5, hotspots 6,
+# parking lots 7, illegal parking 8), so any one of them can be written alone, byte for byte the same.
+def _streams(seed: int) -> list[np.random.Generator]:
+    return np.random.default_rng(seed).spawn(10)
+
+
+def generate_cctv(out_dir: Path, scale: float = 1.0, seed: int = 20261125, dirty_rate: float = 0.002) -> dict[str, int]:
+    """Writes every CCTV file (LOCALDATA, the old standard CSVs and XLSX, two APIs); returns rows per file (relative path)."""
+    out_dir, rngs = Path(out_dir), _streams(seed)
+    gangseo = max(MIN_GANGSEO_CCTV, round(GANGSEO_CCTV * scale))
     counts = {
-        LOCALDATA_RELPATH: _write_localdata(out_dir / LOCALDATA_RELPATH, rngs[0], gangseo_cctv,
+        LOCALDATA_RELPATH: _write_localdata(out_dir / LOCALDATA_RELPATH, rngs[0], gangseo,
                                             max(MIN_OTHER_CCTV, round((NATIONAL_CCTV - GANGSEO_CCTV) * scale)), dirty_rate),
-        CCTV_15_RELPATH: _write_standard_15(out_dir / CCTV_15_RELPATH, rngs[1], gangseo_cctv // 2),
-        CCTV_14_RELPATH: _write_standard_14(out_dir / CCTV_14_RELPATH, rngs[2], gangseo_cctv // 2),
-        CCTV_14_XLSX_RELPATH: _write_standard_14_xlsx(out_dir / CCTV_14_XLSX_RELPATH, rngs[9], gangseo_cctv // 2),
+        CCTV_15_RELPATH: _write_standard_15(out_dir / CCTV_15_RELPATH, rngs[1], gangseo // 2),
+        CCTV_14_RELPATH: _write_standard_14(out_dir / CCTV_14_RELPATH, rngs[2], gangseo // 2),
+        CCTV_14_XLSX_RELPATH: _write_standard_14_xlsx(out_dir / CCTV_14_XLSX_RELPATH, rngs[9], gangseo // 2),
     }
-    counts |= _write_pages(out_dir, CCTV_STANDARD_API, _standard_api_rows(rngs[3], gangseo_cctv // 2), _standard_page)
-    counts |= _write_pages(out_dir, CCTV_INFO_API, _cctv_info_rows(rngs[4], gangseo_cctv // 2), _cctv_info_page)
-    counts |= _write_zones(out_dir, rngs[5], max(MIN_GANGSEO_ZONES, round(GANGSEO_ZONES * scale)),
-                           max(MIN_OTHER_ZONES, round((NATIONAL_ZONES - GANGSEO_ZONES) * scale)), dirty_rate)
-    counts |= _write_hotspots(out_dir, rngs[6])
-    counts |= _write_parking(out_dir, rngs[7], max(MIN_GANGSEO_LOTS, round(GANGSEO_LOTS * scale)),
-                             max(MIN_OTHER_LOTS, round((NATIONAL_LOTS - GANGSEO_LOTS) * scale)), dirty_rate)
-    counts[ILLEGAL_PARKING_RELPATH] = _write_illegal_parking(out_dir / ILLEGAL_PARKING_RELPATH, rngs[8])
-    return counts
+    counts |= _write_pages(out_dir, CCTV_STANDARD_API, _standard_api_rows(rngs[3], gangseo // 2), data_go_kr_page)
+    return counts | _write_pages(out_dir, CCTV_INFO_API, _cctv_info_rows(rngs[4], gangseo // 2), data_go_kr_item_page)
+
+
+def generate_child_protection_zones(out_dir: Path, scale: float = 1.0, seed: int = 20261125,
+                                    dirty_rate: float = 0.002) -> dict[str, int]:
+    """Writes the 어린이보호구역 CSV and API page; returns rows per file (relative path)."""
+    return _write_zones(Path(out_dir), _streams(seed)[5], max(MIN_GANGSEO_ZONES, round(GANGSEO_ZONES * scale)),
+                        max(MIN_OTHER_ZONES, round((NATIONAL_ZONES - GANGSEO_ZONES) * scale)), dirty_rate)
+
+
+def generate_taas_child_hotspots(out_dir: Path, seed: int = 20261125) -> dict[str, int]:
+    """Writes the two TAAS pages (a fixed handful of hotspots at every scale); returns rows per file (relative path)."""
+    return _write_hotspots(Path(out_dir), _streams(seed)[6])
+
+
+def generate_parking_lots(out_dir: Path, scale: float = 1.0, seed: int = 20261125, dirty_rate: float = 0.002) -> dict[str, int]:
+    """Writes the 주차장 CSV and API page; returns rows per file (relative path)."""
+    return _write_parking(Path(out_dir), _streams(seed)[7], max(MIN_GANGSEO_LOTS, round(GANGSEO_LOTS * scale)),
+                          max(MIN_OTHER_LOTS, round((NATIONAL_LOTS - GANGSEO_LOTS) * scale)), dirty_rate)
+
+
+def generate_illegal_parking_enforcement(out_dir: Path, seed: int = 20261125) -> dict[str, int]:
+    """Writes 강서구's per-gu enforcement CSV (one row per 행정동 at every scale); returns rows per file (relative path)."""
+    path = Path(out_dir) / ILLEGAL_PARKING_RELPATH
+    return {ILLEGAL_PARKING_RELPATH: _write_illegal_parking(path, _streams(seed)[8])}
 
 
 # ======================================================================================
@@ -168,16 +191,9 @@ def _dirty_positions(rng: np.random.Generator, rows: int, kinds: tuple[str, ...]
     return {k: np.sort(chosen[i * per_kind:(i + 1) * per_kind]) for i, k in enumerate(kinds)}
 
 
-def _to_cp949_csv(frame: pl.DataFrame, header: tuple[str, ...]) -> bytes:
-    buffer = io.BytesIO()
-    frame = frame.with_columns(pl.col(pl.String).replace("", None))  # blank fields unquoted, as the portals write them
-    frame.write_csv(buffer, include_header=False, line_terminator="\r\n", quote_style="necessary")
-    return ((",".join(header) + "\r\n") + buffer.getvalue().decode("utf-8")).encode("cp949")
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def _write_portal_csv(path: Path, frame: pl.DataFrame, header: tuple[str, ...]) -> int:
+    """A CP949 portal download: the header as typed, blank fields unquoted (as the portals write them)."""
+    return write_csv(path, frame.with_columns(pl.col(pl.String).replace("", None)), header=header)
 
 
 def _insert_copies(frame: pl.DataFrame, after: np.ndarray, copies: pl.DataFrame) -> pl.DataFrame:
@@ -253,8 +269,7 @@ def _write_localdata(path: Path, rng: np.random.Generator, gangseo: int, other: 
     positions = _dirty_positions(rng, frame.height, CCTV_DIRTY, dirty_rate)
     frame = _make_cctv_dirty(frame, positions, "WGS84위도", "WGS84경도", "설치목적구분", "카메라대수", "보관일수",
                              "설치연월", FUTURE_MONTH, "관리번호")
-    _write(path, _to_cp949_csv(frame, cctv.LOCALDATA_HEADER))
-    return frame.height
+    return _write_portal_csv(path, frame, cctv.LOCALDATA_HEADER)
 
 
 def _gangseo_extract(rng: np.random.Generator, gangseo: int) -> pl.DataFrame:
@@ -281,18 +296,14 @@ def _write_standard_15(path: Path, rng: np.random.Generator, gangseo: int) -> in
     frame = _old_generation(_gangseo_extract(rng, gangseo)).rename({"설치연월": "설치년월", "WGS84위도": "위도", "WGS84경도": "경도"})
     frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("방범 용")).otherwise(pl.col("설치목적구분")).alias("설치목적구분"))
     frame = _insert_copies(frame, np.array([0]), frame[[0]])  # an exact duplicate: same content hash
-    _write(path, _to_cp949_csv(frame.select(cctv.STANDARD_15_HEADER), cctv.STANDARD_15_HEADER))
-    return frame.height
+    return _write_portal_csv(path, frame.select(cctv.STANDARD_15_HEADER), cctv.STANDARD_15_HEADER)
 
 
 def _write_standard_14(path: Path, rng: np.random.Generator, gangseo: int) -> int:
     frame = _old_generation(_gangseo_extract(rng, gangseo))
     frame = frame.with_columns(번호=pl.int_range(1, pl.len() + 1).cast(pl.String))
     frame = scatter(scatter(frame, "WGS84위도", np.array([2]), "0"), "WGS84경도", np.array([2]), "0")
-    buffer = io.BytesIO()
-    frame.select(cctv.STANDARD_14_HEADER).write_csv(buffer, line_terminator="\r\n")
-    _write(path, b"\xef\xbb\xbf" + buffer.getvalue())
-    return frame.height
+    return write_csv(path, frame.select(cctv.STANDARD_14_HEADER), UTF8_BOM)  # as Excel saves it
 
 
 def _write_standard_14_xlsx(path: Path, rng: np.random.Generator, gangseo: int) -> int:
@@ -319,9 +330,7 @@ def _write_standard_14_xlsx(path: Path, rng: np.random.Generator, gangseo: int) 
             else:
                 cells.append(value or None)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    _write(path, deterministic_xlsx(buffer.getvalue(), XLSX_STAMP))
+    write_xlsx(path, workbook, XLSX_STAMP)
     return frame.height
 
 
@@ -342,23 +351,13 @@ def _cctv_info_rows(rng: np.random.Generator, gangseo: int) -> list[dict[str, st
     return frame.rename(dict(zip(cctv.LOCALDATA_HEADER, cctv.CCTV_INFO_FIELDS))).to_dicts()
 
 
-def _standard_page(items: list[dict], page: int, total: int) -> dict:
-    return {"response": {"header": {"resultCode": "00", "resultMsg": "NORMAL_SERVICE", "type": "json"},
-                         "body": {"items": items, "totalCount": str(total), "numOfRows": str(API_PAGE_ROWS), "pageNo": str(page)}}}
-
-
-def _cctv_info_page(items: list[dict], page: int, total: int) -> dict:
-    return {"response": {"body": {"dataType": "JSON", "items": {"item": items}, "numOfRows": API_PAGE_ROWS,
-                                  "pageNo": page, "totalCount": total},
-                         "header": {"resultCode": "0", "resultMsg": "정상"}}}
-
-
 def _write_pages(out_dir: Path, pattern: str, rows: list[dict], envelope) -> dict[str, int]:
+    """`rows` as API pages of API_PAGE_ROWS items, each in `envelope(items, page, total, rows per page)`."""
     counts = {}
     for page, start in enumerate(range(0, len(rows), API_PAGE_ROWS), start=1):
         items = rows[start:start + API_PAGE_ROWS]
         relpath = pattern.format(page)
-        _write(out_dir / relpath, json.dumps(envelope(items, page, len(rows)), ensure_ascii=False, indent=1).encode("utf-8"))
+        write_json(out_dir / relpath, envelope(items, page, len(rows), API_PAGE_ROWS), indent=1)
         counts[relpath] = len(items)
     return counts
 
@@ -412,10 +411,9 @@ def _write_zones(out_dir: Path, rng: np.random.Generator, gangseo: int, other: i
     frame = scatter(frame, "시설종류", positions["unknown_type"], "놀이시설")
     frame = scatter(scatter(frame, "위도", positions["zero_coords"], "0"), "경도", positions["zero_coords"], "0")
     frame = _insert_copies(frame, positions["exact_duplicate"], frame[positions["exact_duplicate"]])
-    _write(out_dir / ZONES_CSV_RELPATH, _to_cp949_csv(frame, child_zones.CSV_HEADER))
+    _write_portal_csv(out_dir / ZONES_CSV_RELPATH, frame, child_zones.CSV_HEADER)
     api = _zones(rng, np.zeros(max(6, gangseo // 2), int)).rename(dict(zip(child_zones.CSV_HEADER, child_zones.API_FIELDS)))
-    page = _standard_page(api.to_dicts(), 1, api.height)
-    _write(out_dir / ZONES_API_RELPATH, json.dumps(page, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_json(out_dir / ZONES_API_RELPATH, data_go_kr_page(api.to_dicts(), 1, api.height, API_PAGE_ROWS), indent=1)
     return {ZONES_CSV_RELPATH: frame.height, ZONES_API_RELPATH: api.height}
 
 
@@ -459,7 +457,7 @@ def _write_hotspots(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
     items[2]["la_crd"], items[2]["lo_crd"] = "0", "0"
     one = _hotspot(rng, 6_800_001, "2025108", 0, 1)
     for relpath, document in ((SCHOOLZONE_RELPATH, _koroad_page(items, len(items))), (FREQUENTZONE_RELPATH, _koroad_page(one, 1))):
-        _write(out_dir / relpath, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        write_json(out_dir / relpath, document)
     return {SCHOOLZONE_RELPATH: len(items), FREQUENTZONE_RELPATH: 1}
 
 
@@ -520,10 +518,9 @@ def _write_parking(out_dir: Path, rng: np.random.Generator, gangseo: int, other:
     frame = scatter(frame, "주차구획수", positions["spaces_text"], "약 30")
     conflicting = frame[positions["conflicting_duplicate"]].with_columns(주차구획수=pl.lit("999"))
     frame = _insert_copies(frame, positions["conflicting_duplicate"], conflicting)
-    _write(out_dir / PARKING_CSV_RELPATH, _to_cp949_csv(frame, parking_lots.CSV_HEADER))
+    _write_portal_csv(out_dir / PARKING_CSV_RELPATH, frame, parking_lots.CSV_HEADER)
     api = _lots(rng, np.zeros(max(6, gangseo // 2), int)).rename(dict(zip(parking_lots.CSV_HEADER, parking_lots.API_FIELDS)))
-    page = _standard_page(api.to_dicts(), 1, api.height)
-    _write(out_dir / PARKING_API_RELPATH, json.dumps(page, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_json(out_dir / PARKING_API_RELPATH, data_go_kr_page(api.to_dicts(), 1, api.height, API_PAGE_ROWS), indent=1)
     return {PARKING_CSV_RELPATH: frame.height, PARKING_API_RELPATH: api.height}
 
 
@@ -539,7 +536,8 @@ GANGSEO_ADMIN_DONGS = (
 
 def _write_illegal_parking(path: Path, rng: np.random.Generator) -> int:
     counts = rng.integers(800, 9_000, len(GANGSEO_ADMIN_DONGS))
+    # every count quoted, with thousands separators, whether it needs quoting or not (as the gu publishes it)
     lines = [f'{i},{dong},"{count:,}"' for i, (dong, count) in enumerate(zip(GANGSEO_ADMIN_DONGS, counts), start=1)]
     lines.append(f'{len(lines) + 1},합계,"{int(counts.sum()):,}"')
-    _write(path, ("연번,행정동명, 단속건수 \r\n" + "\r\n".join(lines) + "\r\n").encode("cp949"))
+    write_lines(path, ["연번,행정동명, 단속건수 ", *lines])
     return len(lines)

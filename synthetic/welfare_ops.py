@@ -78,7 +78,7 @@ Design:
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -87,7 +87,7 @@ import numpy as np
 import polars as pl
 
 from synthetic.dirty import scatter
-
+from synthetic.writers import jsonl_bytes, write_bytes, write_csv, write_csv_chunks
 from transforms.geography import admin_dongs
 
 CASES_RELPATH = "welfare_cases/welfare_cases_extract_SYNTHETIC.csv"
@@ -535,19 +535,17 @@ def _write_call_log(path: Path, dirty_rng: np.random.Generator, people: People, 
                     start: date, dirty_rate: float) -> int:
     total = int(sessions.attempts.sum())
     dirty = _plan_dirty(dirty_rng, total, dirty_rate, DIRTY_CALL_KINDS)
-    start_second = _epoch_seconds(start)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written, first_row = 0, 0
-    with open(path, "wb") as out:
-        out.write((",".join(CALL_HEADER) + "\r\n").encode("cp949"))
-        for chunk in _day_chunks(sessions):
-            frame = _call_rows(people, sessions, chunk, start_second)
-            height = frame.height
-            frame = _corrupt_calls(frame, _local(dirty, first_row, height))
-            first_row += height
-            written += frame.height
-            out.write(_to_cp949(frame))
-    return written
+    return write_csv_chunks(path, CALL_HEADER, _call_chunks(people, sessions, dirty, _epoch_seconds(start)))
+
+
+def _call_chunks(people: People, sessions: Sessions, dirty: dict[str, np.ndarray], start_second: int) -> Iterator[pl.DataFrame]:
+    """The attempt rows, whole days at a time, dirty rows in place."""
+    first_row = 0
+    for chunk in _day_chunks(sessions):
+        frame = _call_rows(people, sessions, chunk, start_second)
+        height = frame.height
+        yield _corrupt_calls(frame, _local(dirty, first_row, height))
+        first_row += height
 
 
 def _day_chunks(sessions: Sessions) -> list[np.ndarray]:
@@ -632,9 +630,7 @@ def _write_cases(path: Path, dirty_rng: np.random.Generator, people: People, ses
     frame = scatter(frame, "대상자ID", dirty["missing_person_id"], None)
     frame = scatter(frame, "위기정보유형", dirty["unknown_crisis_code"], "04|99")
     frame = _duplicate(frame, dirty["duplicate"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes((",".join(CASE_HEADER) + "\r\n").encode("cp949") + _to_cp949(frame))
-    return frame.height
+    return write_csv(path, frame, header=CASE_HEADER)
 
 
 def _case_rows(people: People, sessions: Sessions, start: date, days: int) -> pl.DataFrame:
@@ -793,7 +789,6 @@ def _write_iot(out_dir: Path, rng: np.random.Generator, dirty_rng: np.random.Gen
     lengths = np.array([(end - begin) * 24 * n_dev for _, begin, end in weeks], dtype=np.int64)
     dirty = _plan_dirty(dirty_rng, int(lengths.sum()), dirty_rate, DIRTY_IOT_KINDS, lengths)
     counts, first_row = {}, 0
-    (out_dir / IOT_DIR).mkdir(parents=True, exist_ok=True)
     for (label, begin, end), length in zip(weeks, lengths):
         h0, h1 = begin * 24, end * 24
         frame = _iot_rows(rng, people, devices, offline[:, h0:h1], state[:, h0:h1], start, h0)
@@ -806,7 +801,7 @@ def _write_iot(out_dir: Path, rng: np.random.Generator, dirty_rng: np.random.Gen
         shift = lambda rows: rows + np.searchsorted(local["duplicate"], rows, side="left")  # noqa: E731
         text = _jsonl(frame, truncate=shift(local["truncated_line"]), unknown_online=shift(local["bad_online"]))
         relpath = f"{IOT_DIR}/iot_readings_{label}_SYNTHETIC.jsonl"
-        (out_dir / relpath).write_bytes(text)
+        write_bytes(out_dir / relpath, text)
         counts[relpath] = frame.height
     return counts
 
@@ -894,9 +889,7 @@ def _iot_rows(rng: np.random.Generator, people: People, devices: Devices, offlin
 
 def _jsonl(frame: pl.DataFrame, truncate: np.ndarray, unknown_online: np.ndarray) -> bytes:
     """The frame as JSON Lines, with some lines cut short and some device_online values made text."""
-    buffer = io.BytesIO()
-    frame.write_ndjson(buffer)
-    data = buffer.getvalue()
+    data = jsonl_bytes(frame)
     edits = {int(r): "truncate" for r in truncate} | {int(r): "online" for r in unknown_online}
     if not edits:
         return data
@@ -953,12 +946,6 @@ def _duplicate(frame: pl.DataFrame, positions: np.ndarray) -> pl.DataFrame:
     if not len(positions):
         return frame
     return frame[np.sort(np.concatenate([np.arange(frame.height), positions]), kind="stable")]
-
-
-def _to_cp949(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, line_terminator="\r\n", null_value="")
-    return buffer.getvalue().decode("utf-8").encode("cp949")
 
 
 def _date_text(days: np.ndarray) -> pl.Series:

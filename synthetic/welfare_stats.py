@@ -23,15 +23,12 @@ The same seed gives byte-identical files (the XLSX zip is written with fixed tim
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from synthetic.writers import CP949, UTF8_BOM, write_rows, write_xlsx
 from transforms.geography import admin_dongs
-from synthetic.xlsx import deterministic_xlsx
 
 SEED = 20240531
 ELDERLY_RELPATH = "welfare_elderly_alone_stats/elderly_alone_age_dong_20250131090000_SYNTHETIC.csv"
@@ -62,13 +59,6 @@ def _areas() -> list[tuple[str, list[str]]]:
 
 def _fmt(n: int) -> str:
     return "-" if n == 0 else f"{n:,}"
-
-
-def _write_csv(path: Path, rows: list[list[str]], encoding: str) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue().encode(encoding))
 
 
 def _split(rng: np.random.Generator, total: int, shares: tuple[float, ...]) -> list[int]:
@@ -153,10 +143,7 @@ def write_recipients_xlsx(path: Path, rng: np.random.Generator) -> int:
                 row += 1
     for column, width in zip("ABCDE", (12, 14, 10, 10, 10)):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(deterministic_xlsx(buffer.getvalue(), FIXED_ZIP_TIME))
+    write_xlsx(path, workbook, FIXED_ZIP_TIME)
     return row - 4
 
 
@@ -194,22 +181,28 @@ def disability_wide_rows(rng: np.random.Generator) -> list[list[str]]:
     return rows
 
 
-def generate_welfare_stats(out_dir: Path, seed: int = SEED) -> dict[str, int]:
-    """Write the four sample files under `out_dir`; returns the data rows (lines / sheet rows) of each."""
-    out_dir = Path(out_dir)
-    elderly_rng, recipients_rng, long_rng, wide_rng = np.random.default_rng(seed).spawn(4)
-    elderly = elderly_rows(elderly_rng)
-    _write_csv(out_dir / ELDERLY_RELPATH, elderly, "cp949")
-    recipients = write_recipients_xlsx(out_dir / RECIPIENTS_RELPATH, recipients_rng)
-    long_rows = disability_long_rows(long_rng)
-    _write_csv(out_dir / DISABILITY_LONG_RELPATH, long_rows, "cp949")
-    wide_rows = disability_wide_rows(wide_rng)
-    _write_csv(out_dir / DISABILITY_WIDE_RELPATH, wide_rows, "utf-8-sig")
-    return {ELDERLY_RELPATH: len(elderly) - 3, RECIPIENTS_RELPATH: recipients,
-            DISABILITY_LONG_RELPATH: len(long_rows) - 1, DISABILITY_WIDE_RELPATH: len(wide_rows) - 2}
+# Each table is drawn from its own stream of the seed's four (elderly, recipients, disability long, wide),
+# so any one source can be written alone, byte for byte the same.
+def _streams(seed: int) -> list[np.random.Generator]:
+    return np.random.default_rng(seed).spawn(4)
 
 
-if __name__ == "__main__":  # python -m synthetic.welfare_stats [out dir, default data/samples]
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "data" / "samples"
-    for relpath, count in generate_welfare_stats(target).items():
-        print(f"{relpath}: {count} data rows")
+def generate_elderly_alone_stats(out_dir: Path, seed: int = SEED) -> dict[str, int]:
+    """Writes the 독거노인 KOSIS CSV; returns its data rows (lines after the three header rows)."""
+    rows = elderly_rows(_streams(seed)[0])
+    write_rows(Path(out_dir) / ELDERLY_RELPATH, rows, CP949)
+    return {ELDERLY_RELPATH: len(rows) - 3}
+
+
+def generate_recipients_stats(out_dir: Path, seed: int = SEED) -> dict[str, int]:
+    """Writes the 수급자 XLSX; returns its data rows (sheet rows after the three header rows)."""
+    return {RECIPIENTS_RELPATH: write_recipients_xlsx(Path(out_dir) / RECIPIENTS_RELPATH, _streams(seed)[1])}
+
+
+def generate_disability_stats(out_dir: Path, seed: int = SEED) -> dict[str, int]:
+    """Writes the 장애인 현황 long (CP949) and wide (UTF-8 with BOM) CSVs; returns the data rows of each."""
+    _, _, long_rng, wide_rng = _streams(seed)
+    long_rows, wide_rows = disability_long_rows(long_rng), disability_wide_rows(wide_rng)
+    write_rows(Path(out_dir) / DISABILITY_LONG_RELPATH, long_rows, CP949)
+    write_rows(Path(out_dir) / DISABILITY_WIDE_RELPATH, wide_rows, UTF8_BOM)
+    return {DISABILITY_LONG_RELPATH: len(long_rows) - 1, DISABILITY_WIDE_RELPATH: len(wide_rows) - 2}

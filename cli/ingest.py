@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cli.output import Format, FormatOption, emit, fail, progress
-from lake.settings import Settings
+from lake.settings import Settings, describe_limits
 
 commands = typer.Typer()
 
@@ -42,8 +42,10 @@ def ingest(
 
 @commands.command()
 def sources(fmt: FormatOption = Format.table) -> None:
-    """Source ids and the formats each accepts."""
+    """Source ids, the formats each accepts, and the limits every landed file is held to."""
     from transforms.sources import sources as registered_sources
 
     emit([{"source": s.id, "formats": list(s.formats), "suffixes": list(s.suffixes)} for s in registered_sources().values()],
          fmt, "Sources")
+    if fmt is Format.table:  # the JSON/CSV forms stay one list of sources, as scripts read them
+        emit(describe_limits(Settings.from_env().limits), fmt, "Limits on every landed file (LAKEHOUSE_MAX_*)")

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
-from cli.output import Format, FormatOption, emit, out, progress
+from cli.output import Format, FormatOption, emit, fail, out, progress
 from lake.settings import Settings
 
 commands = typer.Typer()
 
 
 @commands.command()
-def run(fmt: FormatOption = Format.table) -> None:
+def run(
+    fmt: FormatOption = Format.table,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a main job already running, then refuse")] = 0.0,
+) -> None:
     """Materialize every asset on the inbox (default data/samples), run all checks, build marts and releases."""
+    from lake.run_lock import RunLocked
     from lake.session import ensure_zones
     from orchestration.runner import run_main  # prepares the dbt manifest before loading the definitions
 
     settings = Settings.from_env()
     ensure_zones(settings)
-    with progress("Running the main job (ingest → checks → dbt → gates → release → analyst DB)"):
-        summary = run_main(settings)
+    try:
+        with progress("Running the main job (ingest → checks → dbt → gates → release → analyst DB)"):
+            summary = run_main(settings, wait_seconds=wait)
+    except RunLocked as exc:
+        fail(str(exc))
     if fmt is Format.json:
         typer.echo(json.dumps(summary.__dict__, ensure_ascii=False, indent=2))
     else:

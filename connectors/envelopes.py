@@ -6,9 +6,11 @@ Pure functions over the bytes the server sent; the pagers decide what a code mea
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 
 DATA_GO_KR_OK = {"00", "0"}  # standard data "00" NORMAL_SERVICE; the 1741000 APIs answer "0" 정상
 DATA_GO_KR_NODATA = {"03", "3"}  # NODATA_ERROR
@@ -115,9 +117,11 @@ def _gateway_xml(text: str) -> Page:
     `<OpenAPI_ServiceResponse><cmmMsgHeader><returnAuthMsg>…<returnReasonCode>30`; an API without
     JSON output answers `<response><header><resultCode>`."""
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
+        root = SafeET.fromstring(text)  # a gateway never declares entities: refuse them (XXE, bombs)
+    except SafeET.ParseError as exc:
         raise UnreadablePage(f"not JSON, and not well-formed XML ({exc})") from None
+    except DefusedXmlException as exc:
+        raise UnreadablePage(f"refused XML ({exc}): entity declarations and external references are not accepted") from None
 
     def first(*tags: str) -> str:
         for tag in tags:

@@ -101,17 +101,22 @@ def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = 
             raise
 
 
+def create_missing_zones(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The zone schemas, inside an open lake session (one snapshot, only when some are missing)."""
+    existing = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'lake'").fetchall()}
+    missing = [z for z in ZONES if z not in existing]
+    if not missing:
+        return
+    con.execute("BEGIN")
+    commit_message(con, "lake/zones", run_id)
+    for zone in missing:
+        con.execute(f"CREATE SCHEMA lake.{zone}")
+    con.execute("COMMIT")
+
+
 def ensure_zones(settings: Settings, run_id: str = "setup") -> None:
     with lake_session(settings) as con:
-        existing = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'lake'").fetchall()}
-        missing = [z for z in ZONES if z not in existing]
-        if not missing:
-            return
-        con.execute("BEGIN")
-        commit_message(con, "lake/zones", run_id)
-        for zone in missing:
-            con.execute(f"CREATE SCHEMA lake.{zone}")
-        con.execute("COMMIT")
+        create_missing_zones(con, run_id)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, physical_name: str) -> bool:

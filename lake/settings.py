@@ -8,11 +8,56 @@ Parquet files are under `data/lake/`. `LAKEHOUSE_CATALOG` points the catalog els
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+MIB = 1 << 20
+GIB = 1 << 30
+
+
+def _limit(default: int, meaning: str):
+    """A limit field: its default, and the sentence `describe_limits` shows. Env: LAKEHOUSE_<NAME>."""
+    return field(default=default, metadata={"meaning": meaning})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What ingest accepts from a file before it refuses it as hostile or broken (each a clear error)."""
+
+    max_file_bytes: int = _limit(16 * GIB, "largest file ingest lands; a larger one is refused before it is copied")
+    max_line_bytes: int = _limit(64 * MIB, "longest line of a text file, checked while streaming (never read whole)")
+    max_zip_members: int = _limit(10_000, "most members a ZIP (or .xlsx) may list in its directory")
+    max_zip_member_bytes: int = _limit(4 * GIB, "largest uncompressed size one ZIP member may declare")
+    max_zip_total_bytes: int = _limit(16 * GIB, "largest uncompressed size all ZIP members together may declare")
+    max_zip_ratio: int = _limit(200, "highest uncompressed/compressed ratio of a ZIP member over 1 MiB (zip bombs)")
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """Defaults, each overridden by LAKEHOUSE_<FIELD NAME> (e.g. LAKEHOUSE_MAX_LINE_BYTES=1048576)."""
+        return cls(**{f.name: _env_int(env_name(f.name)) for f in fields(cls) if env_name(f.name) in os.environ})
+
+
+def env_name(limit: str) -> str:
+    return f"LAKEHOUSE_{limit.upper()}"
+
+
+def _env_int(name: str) -> int:
+    value = os.environ[name]
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ValueError(f"{name}={value!r}: expected a positive whole number")
+    return int(value)
+
+
+def describe_limits(limits: Limits) -> list[dict[str, object]]:
+    """Every limit in force: name, value, environment variable and meaning (for `lakehouse sources`)."""
+    return [
+        {"limit": f.name, "value": getattr(limits, f.name), "env": env_name(f.name), "meaning": f.metadata["meaning"]}
+        for f in fields(limits)
+    ]
 
 
 @dataclass(frozen=True)
@@ -20,6 +65,8 @@ class Settings:
     data_dir: Path
     key_dir: Path
     catalog: str = ""
+    # From the environment even when Settings is built field by field (the Dagster resource does).
+    limits: Limits = field(default_factory=Limits.from_env)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,6 +106,11 @@ class Settings:
     @property
     def lock_file(self) -> Path:
         return self.data_dir / ".lake.lock"
+
+    @property
+    def run_lock_file(self) -> Path:
+        """Held by a main job for its whole run; `<name>.holder.json` beside it says who holds it."""
+        return self.data_dir / ".run.lock"
 
     @property
     def inbox_dir(self) -> Path:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from catalog.contracts import load_contracts
+from lake.run_lock import run_lock
 from lake.session import lake_session
 from orchestration.lib.openlineage import emit_for_run
 from lake.settings import Settings
@@ -50,7 +51,13 @@ def table_rows(settings: Settings) -> dict[str, int]:
     return rows
 
 
-def run_main(settings: Settings) -> RunSummary:
+def run_main(settings: Settings, wait_seconds: float = 0.0) -> RunSummary:
+    """The main job, holding the lake's run lock: a second job waits `wait_seconds`, then raises RunLocked."""
+    with run_lock(settings, wait_seconds):
+        return _run_main(settings)
+
+
+def _run_main(settings: Settings) -> RunSummary:
     from orchestration.defs import build_definitions  # heavy: import on use
 
     prepare_manifest(settings)

@@ -1,18 +1,25 @@
 """Ingest with row accounting: land the file immutably, parse, validate against the contract, load.
 
-Every row read is either loaded into the raw zone or quarantined with a reason code, in one DuckLake
-snapshot together with the landing record. A file already loaded (same sha256) is a no-op. A file
-that cannot be parsed is kept in the landing zone, recorded as failed, and raises IngestFailed with a
-message naming the file and the problem.
+Every row read is either loaded into the raw zone or quarantined with a reason code. A file is landed
+exactly once, whatever runs at the same time and wherever a process dies:
+
+* the landing copy is written beside its target and renamed into place (landing.py), so a copy on disk
+  is always whole; a copy without a record is simply landed again by the next ingest;
+* the "already loaded?" check, the rows and the landing record are one DuckLake transaction under the
+  lake lock (`lake_write`): a second ingest of the same bytes finds the first one's record there and
+  returns `already_loaded`, adding nothing; a process killed before COMMIT leaves no record and no rows.
+
+A file that cannot be parsed (or is refused as hostile: see encoding.py, archives.py and the limits in
+lake/settings.py) is kept in the landing zone, recorded as failed, and raises IngestFailed with a message
+naming the file and the problem. `landing.files` holds one record per (source, sha256): a failed file
+that is retried replaces its record, by a new failure or by its load.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import stat
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,14 +28,19 @@ import duckdb
 import polars as pl
 
 from catalog.contracts import Table, get_contract
-from lake.session import ensure_zones, lake_session, lake_write
+from lake.pause_points import pause_point
+from lake.session import create_missing_zones, lake_session, lake_write, table_exists
 from lake.settings import Settings
+from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.records import ROW_NUMBER, ParseError, SchemaMismatch, map_to_contract, validate
+from transforms.landing import LandingFailed, land, sha256_of
+from transforms.records import ROW_NUMBER, Mapped, ParseError, SchemaMismatch, Validated, map_to_contract, validate
+from transforms.source import Source
 from transforms.sources import get_source
 
 LANDING_TABLE = "lake.landing.files"
 META_COLUMNS = {"_landing_sha256": "VARCHAR", ROW_NUMBER: "BIGINT", "_loaded_at": "TIMESTAMP"}
+UNPARSEABLE = (EncodingError, ParseError, SchemaMismatch)
 
 
 class IngestFailed(RuntimeError):
@@ -53,14 +65,6 @@ class IngestResult:
     def as_json(self) -> dict:
         keys = ("source", "file", "sha256", "rows", "loaded", "quarantined", "reasons", "status")
         return {k: v for k, v in asdict(self).items() if k in keys}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def raw_table_ddl(table: Table) -> str:
@@ -88,18 +92,13 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, source_id: str) -> None
     )
 
 
-def _already_loaded(settings: Settings, source_id: str, digest: str) -> IngestResult | None:
-    with lake_session(settings, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name='lake' AND schema_name='landing' AND table_name='files'"
-        ).fetchone()[0]
-        if not exists:
-            return None
-        row = con.execute(
-            f"SELECT original_name, rows, loaded, quarantined, reasons, encoding, landing_path FROM {LANDING_TABLE} "
-            "WHERE source = ? AND sha256 = ? AND status = 'loaded' LIMIT 1",
-            [source_id, digest],
-        ).fetchone()
+def loaded_record(con: duckdb.DuckDBPyConnection, source_id: str, digest: str) -> IngestResult | None:
+    """The load already recorded for these bytes, as an `already_loaded` result."""
+    row = con.execute(
+        f"SELECT original_name, rows, loaded, quarantined, reasons, encoding, landing_path FROM {LANDING_TABLE} "
+        "WHERE source = ? AND sha256 = ? AND status = 'loaded' ORDER BY received_at LIMIT 1",
+        [source_id, digest],
+    ).fetchone()
     if row is None:
         return None
     name, rows, loaded, quarantined, reasons, encoding, landing_path = row
@@ -107,14 +106,12 @@ def _already_loaded(settings: Settings, source_id: str, digest: str) -> IngestRe
                         "already_loaded", encoding, landing_path)
 
 
-def land(settings: Settings, source_id: str, path: Path, digest: str) -> Path:
-    """Copy into landing/<source>/<sha256>/<original name>, read-only. Same content, same place."""
-    target = settings.landing_dir / source_id / digest / path.name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    return target
+def _zones_and_earlier_load(settings: Settings, source_id: str, digest: str, run_id: str) -> IngestResult | None:
+    """One session before copying anything: the zones in place, and the load already recorded for these
+    bytes, if any (the write transaction asks again under the lock)."""
+    with lake_session(settings) as con:
+        create_missing_zones(con, run_id)
+        return loaded_record(con, source_id, digest) if table_exists(con, "landing.files") else None
 
 
 def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id: str) -> list:
@@ -123,55 +120,113 @@ def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id:
             json.dumps(result.reasons, ensure_ascii=False), result.error, run_id]
 
 
-def _record_landing(con: duckdb.DuckDBPyConnection, row: list) -> None:
+def _replace_landing_record(con: duckdb.DuckDBPyConnection, row: list) -> None:
+    """One record per (source, sha256): an earlier failure of the same bytes gives way."""
+    con.execute(f"DELETE FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'failed'", row[:2])
     con.execute(f"INSERT INTO {LANDING_TABLE} VALUES ({', '.join('?' * len(row))})", row)
 
 
-def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> IngestResult:
-    source = get_source(source_id)
+def _check_shape(source: Source, landed: Path, name: str, settings: Settings) -> None:
+    """What is refused before any parser reads the file."""
+    if not source.accepts(Path(name)):
+        raise ParseError(f"{name}: {source.id} accepts {', '.join(source.suffixes)} files")
+    if landed.stat().st_size == 0:
+        raise ParseError(f"{name}: empty file (0 bytes)")
+    if source.is_binary(Path(name)) and zipfile.is_zipfile(landed):  # .zip and .xlsx are ZIP containers
+        check_zip(landed, name, settings.limits)
+
+
+def _parse(source: Source, table: Table, landed: Path, name: str, settings: Settings) -> tuple[str, Mapped, Validated]:
+    """(encoding, the mapped frame, its validation) of the landed file."""
+    _check_shape(source, landed, name, settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        if source.is_binary(Path(name)):
+            encoding, text = "binary", landed
+        else:
+            encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8", settings.limits.max_line_bytes)
+        mapped = map_to_contract(source.parse(text, name), table, name)
+    return encoding, mapped, validate(mapped.frame, table)
+
+
+def _refuse_oversized(path: Path, settings: Settings) -> None:
+    size, limit = path.stat().st_size, settings.limits.max_file_bytes
+    if size > limit:
+        raise ParseError(f"{path.name}: {size} bytes, over the limit of {limit} (LAKEHOUSE_MAX_FILE_BYTES); not landed")
+
+
+def _lake_write(settings: Settings, source_id: str, run_id: str):
+    """The write transaction of a source's raw asset, labelled with it and the run."""
     contract = get_contract(source_id)
-    path = Path(path)
-    if not path.is_file():
-        raise IngestFailed(f"{path}: no such file")
-    digest = sha256_of(path)
-    ensure_zones(settings, run_id)
-    previous = _already_loaded(settings, source_id, digest)
-    if previous:
-        return previous
-    landed = land(settings, source_id, path, digest)
+    return lake_write(settings, contract.table.physical_name.replace(".", "/"), run_id, contract.custom["purpose_code"])
+
+
+def _store_failure(settings: Settings, result: IngestResult, received_at: datetime, size: int,
+                   run_id: str) -> IngestResult | None:
+    """Record the failed file (replacing an earlier failure of the same bytes); None, or the load another
+    process recorded for these bytes meanwhile."""
+    with _lake_write(settings, result.source, run_id) as con:
+        ensure_ingest_tables(con, result.source)
+        if stored := loaded_record(con, result.source, result.sha256):
+            return stored
+        _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
+    return None
+
+
+def _store_load(settings: Settings, result: IngestResult, checked: Validated, received_at: datetime, size: int,
+                run_id: str) -> IngestResult:
+    """Rows, quarantine and landing record in one snapshot, unless these bytes are already loaded."""
+    table = get_contract(result.source).table
+    loaded = checked.loaded.with_columns(_landing_sha256=pl.lit(result.sha256), _loaded_at=pl.lit(received_at))
+    quarantined = checked.quarantined.with_columns(_landing_sha256=pl.lit(result.sha256),
+                                                   _quarantined_at=pl.lit(received_at))
+    with _lake_write(settings, result.source, run_id) as con:
+        ensure_ingest_tables(con, result.source)
+        if stored := loaded_record(con, result.source, result.sha256):  # the lock's second holder adds nothing
+            return stored
+        con.register("loaded_rows", loaded.to_arrow())
+        con.execute(f"INSERT INTO lake.{table.physical_name} BY NAME SELECT * FROM loaded_rows")
+        con.register("quarantined_rows", quarantined.to_arrow())
+        con.execute(f"INSERT INTO {quarantine_table(result.source)} BY NAME SELECT * FROM quarantined_rows")
+        _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
+        pause_point("ingest:before_commit")
+    pause_point("ingest:committed")
+    return result
+
+
+def _land_and_load(settings: Settings, source: Source, path: Path, result: IngestResult, run_id: str) -> IngestResult:
+    table = get_contract(source.id).table
     received_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    result = IngestResult(source_id, path.name, digest, landing_path=str(landed))
-    asset = contract.table.physical_name.replace(".", "/")
+    size = path.stat().st_size
     try:
-        if not source.accepts(path):
-            raise ParseError(f"{path.name}: {source_id} accepts {', '.join(source.suffixes)} files")
-        with tempfile.TemporaryDirectory() as tmp:
-            if source.is_binary(path):
-                result.encoding, text = "binary", landed
-            else:
-                result.encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8")
-            mapped = map_to_contract(source.parse(text, path.name), contract.table, path.name)
-        checked = validate(mapped.frame, contract.table)
-    except (EncodingError, ParseError, SchemaMismatch) as exc:
+        _refuse_oversized(path, settings)
+        result.landing_path = str(land(settings.landing_dir, source.id, path, result.sha256))
+        pause_point("ingest:landed")
+        result.encoding, mapped, checked = _parse(source, table, Path(result.landing_path), path.name, settings)
+    except UNPARSEABLE as exc:
         result.status, result.error = "failed", str(exc)
-        with lake_write(settings, asset, run_id, contract.custom["purpose_code"]) as con:
-            ensure_ingest_tables(con, source_id)
-            _record_landing(con, _landing_row(result, received_at, path.stat().st_size, run_id))
+        if stored := _store_failure(settings, result, received_at, size, run_id):
+            return stored
         raise IngestFailed(f"{path}: {exc}") from exc
     result.rows = mapped.frame.height
     result.loaded, result.quarantined = checked.loaded.height, checked.quarantined.height
     result.reasons, result.unmapped_fields = checked.reasons, mapped.unmapped_fields
     assert result.rows == result.loaded + result.quarantined, "row accounting broke"
-    loaded = checked.loaded.with_columns(_landing_sha256=pl.lit(digest), _loaded_at=pl.lit(received_at))
-    quarantined = checked.quarantined.with_columns(_landing_sha256=pl.lit(digest), _quarantined_at=pl.lit(received_at))
-    with lake_write(settings, asset, run_id, contract.custom["purpose_code"]) as con:
-        ensure_ingest_tables(con, source_id)
-        con.register("loaded_rows", loaded.to_arrow())
-        con.execute(f"INSERT INTO lake.{contract.table.physical_name} BY NAME SELECT * FROM loaded_rows")
-        con.register("quarantined_rows", quarantined.to_arrow())
-        con.execute(f"INSERT INTO {quarantine_table(source_id)} BY NAME SELECT * FROM quarantined_rows")
-        _record_landing(con, _landing_row(result, received_at, path.stat().st_size, run_id))
-    return result
+    return _store_load(settings, result, checked, received_at, size, run_id)
+
+
+def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> IngestResult:
+    source = get_source(source_id)
+    path = Path(path)
+    if not path.is_file():
+        raise IngestFailed(f"{path}: no such file")
+    digest = sha256_of(path)
+    if previous := _zones_and_earlier_load(settings, source_id, digest, run_id):
+        return previous
+    pause_point("ingest:hashed")
+    try:
+        return _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest), run_id)
+    except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back
+        raise IngestFailed(f"{path}: {exc}; nothing recorded, the file stays in the inbox") from exc
 
 
 def inbox_files(inbox: Path, source_id: str) -> list[Path]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import polars as pl
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 
 from transforms.records import ParseError, string_frame
 from transforms.source import Source
@@ -32,9 +33,11 @@ def parse_cpmsapi030_xml(path: Path, name: str) -> pl.DataFrame:
     # The text is already UTF-8; drop the declaration, which may still name the original encoding.
     text = _XML_DECLARATION.sub("", path.read_text(encoding="utf-8"), count=1)
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
+        root = SafeET.fromstring(text)  # entity declarations and external references are refused (XXE, bombs)
+    except SafeET.ParseError as exc:
         raise ParseError(f"{name}: not well-formed XML ({exc})") from exc
+    except DefusedXmlException as exc:
+        raise ParseError(f"{name}: refused XML ({exc}): entity declarations and external references are not accepted") from exc
     if root.tag.lower() != "response":
         raise ParseError(f"{name}: expected a <response> root, found <{root.tag}>")
     rows = [

@@ -32,11 +32,13 @@ import json
 import re
 import tempfile
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
 from catalog.contracts import get_contract
+from transforms.archives import unsafe_name
 from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
@@ -69,11 +71,15 @@ def read_delimited(path: Path, name: str) -> pl.DataFrame:
     return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
 
 
+_BROKEN_MEMBER = (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error)
+
+
 def read_zip(path: Path, name: str) -> tuple[pl.DataFrame, str]:
-    """(the 서울 CSV of the archive, its member name)."""
+    """(the 서울 CSV of the archive, its member name). Ingest has already judged the archive's directory
+    (transforms/archives.py: sizes, ratio, names); the member is copied out under its own base name only."""
     try:
         archive = zipfile.ZipFile(path, metadata_encoding="cp949")
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
         raise ParseError(f"{name}: not a readable ZIP ({exc})") from exc
     with archive, tempfile.TemporaryDirectory() as tmp:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
@@ -82,14 +88,19 @@ def read_zip(path: Path, name: str) -> tuple[pl.DataFrame, str]:
         if len(chosen) != 1:
             raise ParseError(f"{name}: expected one 서울 CSV in the archive, found {', '.join(members) or 'no CSV'}")
         member = chosen[0]
-        raw = Path(tmp) / "member.csv"
-        with archive.open(member) as src, raw.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        if unsafe_name(member):
+            raise ParseError(f"{name}: member {member!r} names a path outside the archive folder (path traversal)")
+        raw = Path(tmp) / PurePosixPath(member.replace("\\", "/")).name  # never the member's folders
+        try:
+            with archive.open(member) as src, raw.open("wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        except _BROKEN_MEMBER as exc:
+            raise ParseError(f"{name}: member {member} cannot be extracted ({exc})") from exc
         try:
             _, text = decode_to_utf8(raw, Path(tmp) / "member.utf8")
         except EncodingError as exc:
-            raise ParseError(f"{name}: member {member}: unknown encoding (neither UTF-8 nor CP949)") from exc
+            raise ParseError(f"{name}: member {exc}") from exc
         return read_delimited(text, f"{name}/{member}"), member
 
 

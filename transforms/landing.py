@@ -1,0 +1,100 @@
+"""The landing zone on disk: `landing/<source>/<sha256>/<original name>`, read-only, always whole.
+
+A copy is written to a hidden partial file beside its target, hashed while it is written, flushed to
+disk and only then renamed into place, so a process killed mid-copy (or a full disk) never leaves a
+truncated landing copy under the real name. Landing again over an existing copy replaces it with the same
+bytes: that is how a run converges after one killed between the copy and its record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from lake.pause_points import pause_point
+
+CHUNK = 1 << 20
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+
+class LandingFailed(OSError):
+    """The copy could not be made (full disk, permissions, the file changed while being read)."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def landing_target(landing_dir: Path, source_id: str, path: Path, digest: str) -> Path:
+    """Only the file's own name is kept, so no name can place a copy outside its folder."""
+    name = Path(path).name
+    if name in ("", ".", "..") or "\0" in name:
+        raise LandingFailed(f"{name!r} is not a file name that can be landed")
+    return landing_dir / source_id / digest / name
+
+
+def _copy_hashing(src: Path, dst: Path) -> str:
+    digest = hashlib.sha256()
+    with src.open("rb") as f, dst.open("xb") as out:
+        while chunk := f.read(CHUNK):
+            out.write(chunk)
+            digest.update(chunk)
+            pause_point("ingest:landing_copy")
+        out.flush()
+        os.fsync(out.fileno())
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stale_partials(folder: Path) -> list[Path]:
+    """Partial copies under `folder` whose writer is dead (killed mid-copy): `.<name>.<pid>.partial`."""
+    stale = []
+    for partial in folder.rglob(".*.partial"):
+        pid = partial.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.append(partial)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def land(landing_dir: Path, source_id: str, path: Path, digest: str) -> Path:
+    """Copy `path` (whose sha256 is `digest`) to its landing place, read-only; returns the landed path."""
+    target = landing_target(landing_dir, source_id, path, digest)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in [*stale_partials(target.parent), partial]:  # left by a process killed mid-copy
+            leftover.unlink(missing_ok=True)
+        if _copy_hashing(path, partial) != digest:
+            raise LandingFailed(f"{path.name} changed while it was being landed; ingest it again once it is complete")
+        partial.chmod(READ_ONLY)
+        partial.replace(target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, LandingFailed):
+            raise
+        raise LandingFailed(f"could not land {path.name} in {target.parent}: {exc.strerror or exc}") from exc
+    return target

@@ -26,11 +26,10 @@ from pathlib import Path
 
 import duckdb
 import yaml
-from filelock import FileLock
 
 from catalog.contracts import Contract, load_contracts
 from governance.audit import access_log_head
-from lake.session import commit_message, lake_session, lake_write, table_exists
+from lake.session import commit_message, lake_session, lake_write, table_exists, writer_lock
 from lake.settings import Settings
 
 DESTRUCTION_RECORDS = "lake.audit.destruction_records"
@@ -205,7 +204,7 @@ def scan_catalog_file(settings: Settings, values: list[str], check: Verification
     if settings.catalog:  # a PostgreSQL catalog: VACUUM is the operator's step; inlined tables were scanned above
         return
     path = Path(settings.catalog_uri)
-    with FileLock(str(settings.lock_file)):
+    with writer_lock(settings):  # readers get the compacted catalog, not a copy still holding the values
         compact_catalog(path)
         con = duckdb.connect(str(path))
         try:

@@ -1,7 +1,10 @@
 """The DuckLake lakehouse: extensions from packages, one schema per zone, serialised writes.
 
-DuckDB allows one writer per catalog file, so every connection to the lake (Dagster steps, the CLI,
-dbt through the same lock held by its caller) goes through `lake_session`, which holds a file lock.
+DuckDB allows one process per catalog file while it writes, so every writer (Dagster steps, the CLI,
+dbt through the same lock held by its caller, purge) holds the lake lock (`writer_lock`). Readers never
+wait for it: when a writer lets go, it publishes a copy of the catalog file (`reader_catalog`), and
+read-only sessions attach that copy, the last committed state. DuckLake never rewrites a data file in
+place, so the copy's Parquet files stay valid while a writer adds new ones.
 Every write transaction carries a commit message naming the asset and the run (governance.md §6.1).
 """
 
@@ -9,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,28 +59,68 @@ def duckdb_config(settings: Settings) -> dict[str, str | bool]:
     }
 
 
-def _attach_sql(settings: Settings, read_only: bool) -> str:
+def _attach_sql(catalog: str, settings: Settings, read_only: bool) -> str:
     options = ["READ_ONLY"] if read_only else [f"DATA_PATH '{settings.lake_dir}/'", "DATA_INLINING_ROW_LIMIT 0"]
-    return f"ATTACH 'ducklake:{settings.catalog_uri}' AS lake ({', '.join(options)})"
+    return f"ATTACH 'ducklake:{catalog}' AS lake ({', '.join(options)})"
 
 
 def _extensions_for(settings: Settings) -> tuple[str, ...]:
     return ("ducklake", "postgres") if settings.catalog_uri.startswith("postgres:") else ("ducklake",)
 
 
+def publish_reader_catalog(settings: Settings) -> None:
+    """Copy the embedded catalog file (and a WAL, if one is left) aside, then rename it into place, so a
+    reader opens either the previous committed state or this one, never half of one."""
+    reader, catalog = settings.reader_catalog, Path(settings.catalog_uri)
+    if reader is None or not catalog.exists():
+        return
+    for source, target in ((catalog, reader), (catalog.with_name(catalog.name + ".wal"), reader.with_name(reader.name + ".wal"))):
+        if not source.exists():
+            target.unlink(missing_ok=True)
+            continue
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        shutil.copyfile(source, partial)
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+
+
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """The lake lock, for anything that writes the catalog (also dbt's subprocess and purge); on release,
+    readers get the state it left."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.lock_file)):
+        try:
+            yield
+        finally:
+            publish_reader_catalog(settings)
+
+
+@contextmanager
+def _connection(settings: Settings, catalog: str, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(config=duckdb_config(settings))
+    try:
+        load_extensions(con, _extensions_for(settings))
+        con.execute(_attach_sql(catalog, settings, read_only))
+        yield con
+    finally:
+        con.close()
+
+
 @contextmanager
 def lake_session(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the lake attached as `lake`, holding the lake lock until it closes."""
+    """A connection with the lake attached as `lake`. A writer holds the lake lock until it closes; a
+    reader takes no lock and sees the last state a writer committed (on a PostgreSQL catalog, the
+    catalog's own transactions give the same)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.lock_file)):
-        con = duckdb.connect(config=duckdb_config(settings))
-        try:
-            load_extensions(con, _extensions_for(settings))
-            con.execute(_attach_sql(settings, read_only))
+    reader = settings.reader_catalog
+    if read_only and (reader is None or reader.exists()):
+        with _connection(settings, str(reader or settings.catalog_uri), read_only=True) as con:
             yield con
-        finally:
-            con.close()
+        return
+    with writer_lock(settings), _connection(settings, settings.catalog_uri, read_only) as con:
+        yield con
 
 
 def commit_message(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purpose_code: str = "") -> None:

@@ -104,6 +104,11 @@ class Settings:
         return self.data_dir / "dagster_home"
 
     @property
+    def reader_catalog(self) -> Path | None:
+        """The last committed state of an embedded catalog, for readers (None for a PostgreSQL catalog)."""
+        return None if self.catalog else self.data_dir / "catalog.reader.ducklake"
+
+    @property
     def lock_file(self) -> Path:
         return self.data_dir / ".lake.lock"
 

@@ -6,11 +6,11 @@ import os
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
-from filelock import FileLock
 
 from catalog.contracts import load_contracts
 from orchestration.lib.translator import ContractTranslator
 from orchestration.defs.resources import LakeResource
+from lake.session import writer_lock
 from lake.settings import Settings
 from transforms.dbt_project import cached_manifest
 from transforms.pseudonymize import ensure_key
@@ -37,7 +37,7 @@ def definitions() -> dg.Definitions:
         os.environ.update(run_settings.env())  # the dbt profile and plugin read these
         run_settings.data_dir.mkdir(parents=True, exist_ok=True)
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
-        with FileLock(str(run_settings.lock_file)):
+        with writer_lock(run_settings):
             yield from dbt.cli(["build", "--vars", json.dumps({"run_id": context.run.run_id})], context=context).stream()
 
     return dg.Definitions(assets=[dbt_models])

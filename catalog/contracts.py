@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 
+from catalog.registry import audiences
+
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 
 # Lowest to highest (governance.md §2).
@@ -28,6 +30,9 @@ TIERS = (
     "identified-sensitive",
 )
 IDENTIFIED_TIERS = {"identified", "identified-sensitive"}
+# From this tier up a mart is person- or household-level pseudonymized data: it is in no analyst
+# database, whatever its contract says, and leaves the lake only through a purpose-bound export.
+EXPORT_ONLY_TIER = "sensitive-pseudonymized"
 
 # Layer → DuckLake schema (zone). Sources are external: they have no schema in the lake.
 LAYER_SCHEMAS = {
@@ -156,6 +161,15 @@ class Contract:
     @property
     def anonymising_step(self) -> str | None:
         return self.custom.get("anonymising_step")
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        """The analyst audiences (catalog/audiences.yaml) that may query this mart."""
+        return tuple(self.custom.get("audiences") or ())
+
+    @property
+    def export_only(self) -> bool:
+        return tier_rank(self.tier) >= tier_rank(EXPORT_ONLY_TIER)
 
 
 _BLANK = Column("", "", "VARCHAR", False, "", "", "")
@@ -308,9 +322,25 @@ def get_contract(contract_id: str) -> Contract:
         raise ContractError(f"no contract with id {contract_id!r} under {CONTRACTS_DIR}") from None
 
 
-def contract_problems(contract: Contract, purpose_codes: set[str]) -> list[str]:
-    """Project rules on top of ODCS: owners, tiers, required custom properties, registered purpose."""
-    problems = []
+def audience_problems(contract: Contract, audience_ids: set[str]) -> list[str]:
+    """Every mart says which analyst audiences may query it: registered ones, and none if it is export-only."""
+    declared = contract.custom.get("audiences")
+    if contract.layer != "mart":
+        return [] if declared is None else ["only marts have analyst audiences (custom property 'audiences')"]
+    if not isinstance(declared, list):
+        return ["missing custom property 'audiences': a list of audiences from catalog/audiences.yaml, or []"]
+    problems = [f"audience {a!r} is not in catalog/audiences.yaml" for a in declared if a not in audience_ids]
+    if len(set(declared)) != len(declared):
+        problems.append("an audience is listed twice")
+    if declared and contract.export_only:
+        problems.append(f"tier {contract.tier} is person- or household-level pseudonymized data: it may leave only "
+                        "through a purpose-bound export, so it can have no analyst audience (set audiences: [])")
+    return problems
+
+
+def contract_problems(contract: Contract, purpose_codes: set[str], audience_ids: set[str] | None = None) -> list[str]:
+    """Project rules on top of ODCS: owners, tiers, required custom properties, registered purpose, audiences."""
+    problems = audience_problems(contract, set(audiences()) if audience_ids is None else audience_ids)
     if not contract.owners:
         problems.append("no owner (team member with role 'owner')")
     if contract.layer not in (*LAYER_SCHEMAS, "source"):

@@ -1,4 +1,4 @@
-"""The purpose register and the pilot register (governance.md §8)."""
+"""The purpose, pilot, agreement and audience registers (governance.md §5, §8)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ def purposes() -> dict[str, Purpose]:
 def pilots() -> dict[str, Pilot]:
     data = yaml.safe_load((CATALOG_DIR / "pilots.yaml").read_text(encoding="utf-8"))
     return {p["id"]: Pilot(**{**p, "purposes": tuple(p["purposes"])}) for p in data["pilots"]}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """An analyst role with its own analyst database; which marts it gets is said by each mart's contract."""
+
+    id: str
+    name_ko: str
+    name_en: str
+    description: str
+
+
+@functools.cache
+def audiences() -> dict[str, Audience]:
+    data = yaml.safe_load((CATALOG_DIR / "audiences.yaml").read_text(encoding="utf-8"))
+    return {a["id"]: Audience(**a) for a in data["audiences"]}
 
 
 @functools.cache

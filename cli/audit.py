@@ -1,4 +1,4 @@
-"""`lakehouse audit …`: the access log's monthly review and its integrity check."""
+"""`lakehouse audit …`: the access log's monthly review (exports, queries, refusals) and its integrity check."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def audit_report(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="table, json or markdown")] = ReportFormat.table,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the report to this file instead")] = None,
 ) -> None:
-    """Monthly access-log review: who exported what, refusals, unusual activity, destructions, chain state."""
+    """Monthly access-log review: who exported and queried what, refusals, unusual activity, destructions, chain state."""
     from governance.audit import monthly_report, report_markdown
 
     try:
@@ -38,7 +38,7 @@ def audit_report(
         fail(f"--month must be YYYY-MM: {exc}")
     if fmt is ReportFormat.table and out_file is None:
         emit([report["totals"]], Format.table, f"Access log {month}")
-        for section in ("by_account", "exports", "refusals", "unusual"):
+        for section in ("by_account", "queries", "exports", "refusals", "unusual"):
             emit(report[section], Format.table, section)
         log = report["access_log"]
         out.print(f"chain {'verified' if log['chain_ok'] else '[red]BROKEN[/red]'}: {log['rows']} rows, head {log['head_seq']}")

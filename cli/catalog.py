@@ -39,11 +39,11 @@ def purposes(fmt: FormatOption = Format.table) -> None:
 
 @catalog_commands.command("list")
 def catalog_list(fmt: FormatOption = Format.table) -> None:
-    """Every dataset with its layer, tier and owners."""
+    """Every dataset with its layer, tier, owners and, for marts, the analyst audiences that may query it."""
     from catalog.contracts import load_contracts
     from catalog.search import summary
 
-    emit([summary(c) for c in load_contracts().values()], fmt, "Datasets")
+    emit([{**summary(c), "audiences": list(c.audiences)} for c in load_contracts().values()], fmt, "Datasets")
 
 
 @catalog_commands.command("show")

@@ -1,17 +1,22 @@
-"""The access log (governance.md §6.2): append-only, hash-chained, verified, reviewed monthly.
+"""The access log (접속기록, governance.md §6.2): append-only, hash-chained, verified, reviewed monthly.
 
-Every export, operational export and refusal appends one row through `log_access`; the product has
-no other statement that touches `audit.access_log` (a test scans the code for one). Rows are chained:
+Every export, operational export, analyst query and refusal appends one row through `log_access`; the
+product has no other statement that touches `audit.access_log` (a test scans the code for one). Rows are chained:
 `row_hash = sha256(prev_hash + canonical JSON of the row)`, so an edit or a deletion made outside the
 product (plain SQL on the catalog) breaks the chain, and every retained DuckLake snapshot's copy of the
 log must be a prefix of today's. Rows are never pruned: the standard asks for at least two years
 (안전성 확보조치 기준 §8, sensitive data), and `purge` never touches the `audit` schema.
+
+This module also holds governance's clock (`now`, `today`): every date an agreement, a log row or a report
+is judged on comes from there, so tests move one clock (time-machine) and nothing reads the wall clock aside.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import socket
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -25,15 +30,21 @@ from lake.settings import Settings
 ACCESS_LOG = "lake.audit.access_log"
 RETENTION_YEARS = 2  # minimum; the product itself never deletes a row
 GENESIS = "0" * 64
-# (name, type) in table order; the first twelve are the original layout, the rest were added with the chain.
+# (name, type) in table order; the first twelve are the original layout, the next six came with the chain,
+# the last two with analyst queries (ALTER … ADD COLUMN upgrades an older log in place).
 COLUMNS = (
     ("logged_at", "TIMESTAMP"), ("account", "VARCHAR"), ("host", "VARCHAR"), ("action", "VARCHAR"),
     ("pilot", "VARCHAR"), ("purpose_code", "VARCHAR"), ("datasets", "VARCHAR"), ("rows", "BIGINT"),
     ("reason", "VARCHAR"), ("result", "VARCHAR"), ("detail", "VARCHAR"), ("destination", "VARCHAR"),
     ("agreement", "VARCHAR"), ("role", "VARCHAR"), ("legal_basis", "VARCHAR"),
     ("seq", "BIGINT"), ("prev_hash", "VARCHAR"), ("row_hash", "VARCHAR"),
+    ("audience", "VARCHAR"), ("query", "VARCHAR"),
 )
-CHAINED = [name for name, _ in COLUMNS if name not in ("seq", "prev_hash", "row_hash")]
+# Added after the chain existed: hashed when the row holds a value, so rows written before them still verify.
+CHAINED_WHEN_SET = ("audience", "query")
+CHAINED = [name for name, _ in COLUMNS if name not in ("seq", "prev_hash", "row_hash", *CHAINED_WHEN_SET)]
+EXPORT_ACTIONS = ("export", "operational_export")
+QUERY = "query"
 
 # Monthly review: what counts as unusual (documented in the report itself).
 VOLUME_FACTOR = 3          # an export > 3 × the median rows of the same pilot/purpose/action …
@@ -50,31 +61,63 @@ UNUSUAL_RULES = {
 }
 
 
+# --- the clock -------------------------------------------------------------------------------------------
+
+def now() -> datetime:
+    """Governance's clock: UTC, naive (as the access log stores it)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today in Seoul: the day agreements are judged on."""
+    return now().replace(tzinfo=timezone.utc).astimezone(KST).date()
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Requester:
+    """Who reads: the account (the OS account, or the name a deployment gives with `--as`) and the host."""
+
+    account: str
+    host: str
+    os_account: str = ""  # recorded when `account` is a name given with --as
+
+    @classmethod
+    def current(cls, name: str | None = None) -> "Requester":
+        os_account = getpass.getuser()
+        return cls(name or os_account, socket.gethostname(), os_account if name and name != os_account else "")
+
+
 @dataclass(frozen=True)
 class AccessEntry:
     account: str
     host: str
-    action: str  # export | operational_export
+    action: str  # export | operational_export | query
     pilot: str
     purpose_code: str
     datasets: list[str]
-    rows: int
+    rows: int  # rows exported, or rows a query returned
     reason: str
-    result: str  # exported | refused
+    result: str  # exported | refused (exports); answered | refused | failed (queries)
     detail: str
     destination: str
     agreement: str = ""
     role: str = ""
     legal_basis: str = ""
+    audience: str = ""  # queries: the analyst audience whose database was read
+    query: str = ""  # queries: the query text as given (never its result values)
 
 
 def _row_hash(prev_hash: str, row: dict) -> str:
-    canonical = json.dumps({k: row[k] for k in CHAINED}, ensure_ascii=False, sort_keys=True, default=str)
+    hashed = {k: row[k] for k in CHAINED} | {k: row[k] for k in CHAINED_WHEN_SET if row.get(k) is not None}
+    canonical = json.dumps(hashed, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def ensure_access_log(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the log, or add the chain columns to a log created before them (inside the caller's transaction)."""
+    """Create the log, or add the columns a log created before them lacks (inside the caller's transaction)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS lake.audit")
     con.execute(f"CREATE TABLE IF NOT EXISTS {ACCESS_LOG} ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
     existing = {r[0] for r in con.execute(f"DESCRIBE {ACCESS_LOG}").fetchall()}
     for name, sql_type in COLUMNS:
@@ -82,12 +125,12 @@ def ensure_access_log(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE {ACCESS_LOG} ADD COLUMN {name} {sql_type}")
 
 
-def append_access(con: duckdb.DuckDBPyConnection, entry: AccessEntry, now: datetime) -> dict:
+def append_access(con: duckdb.DuckDBPyConnection, entry: AccessEntry, at: datetime) -> dict:
     """Append one chained row inside the caller's write transaction; returns the row."""
     ensure_access_log(con)
     seq, prev_hash = con.execute(
         f"SELECT coalesce(max(seq), 0), coalesce(arg_max(row_hash, seq), '{GENESIS}') FROM {ACCESS_LOG}").fetchone()
-    row = {**asdict(entry), "logged_at": now, "datasets": json.dumps(entry.datasets, ensure_ascii=False)}
+    row = {**asdict(entry), "logged_at": at, "datasets": json.dumps(entry.datasets, ensure_ascii=False)}
     row.update(seq=seq + 1, prev_hash=prev_hash, row_hash=_row_hash(prev_hash, row))
     names = [n for n, _ in COLUMNS]
     con.execute(f"INSERT INTO {ACCESS_LOG} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
@@ -95,13 +138,16 @@ def append_access(con: duckdb.DuckDBPyConnection, entry: AccessEntry, now: datet
     return row
 
 
-def log_access(settings: Settings, entry: AccessEntry, also=None) -> dict:
-    """Append one access-log row in its own snapshot; `also(con, now)` adds records to the same snapshot."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    with lake_write(settings, "audit/access_log", f"{entry.action}-{now:%Y%m%dT%H%M%S}", entry.purpose_code) as con:
-        row = append_access(con, entry, now)
+def log_access(settings: Settings, entry: AccessEntry, also=None, at: datetime | None = None) -> dict:
+    """Append one access-log row in its own snapshot; `also(con, at)` adds records to the same snapshot.
+
+    `at` (UTC, naive) is when the access happened; default now. Holds the lake lock only for the append.
+    """
+    at = at or now()
+    with lake_write(settings, "audit/access_log", f"{entry.action}-{at:%Y%m%dT%H%M%S}", entry.purpose_code) as con:
+        row = append_access(con, entry, at)
         if also is not None:
-            also(con, now)
+            also(con, at)
     return row
 
 
@@ -216,8 +262,18 @@ def _destructions(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
+def _queries(in_month: list[dict]) -> list[dict]:
+    """Analyst queries per account and audience: answered, refused, failed, rows returned."""
+    counts: dict[tuple[str, str], dict] = defaultdict(lambda: {"answered": 0, "refused": 0, "failed": 0, "rows_returned": 0})
+    for row in (r for r in in_month if r["action"] == QUERY):
+        stats = counts[(row["account"], row["audience"] or "")]
+        stats[row["result"]] = stats.get(row["result"], 0) + 1
+        stats["rows_returned"] += row["rows"] or 0
+    return [{"account": a, "audience": aud, **s} for (a, aud), s in sorted(counts.items())]
+
+
 def monthly_report(settings: Settings, month: str) -> dict:
-    """The monthly access-log review: who exported what, refusals, unusual activity, destructions, chain state."""
+    """The monthly access-log review: who exported and queried what, refusals, unusual activity, destructions, chain."""
     start, end = _month_bounds(month)
     with lake_session(settings, read_only=True) as con:
         chain = verify_access_log(con)
@@ -225,29 +281,34 @@ def monthly_report(settings: Settings, month: str) -> dict:
         destructions = _destructions(con, start, end)
     in_month = [r for r in rows if start <= r["logged_at"] < end]
     by_account: dict[str, dict] = defaultdict(lambda: {"exports": 0, "operational_exports": 0, "refusals": 0, "rows": 0})
-    for row in in_month:
+    for row in (r for r in in_month if r["action"] in EXPORT_ACTIONS):
         stats = by_account[row["account"]]
         if row["result"] == "refused":
             stats["refusals"] += 1
         else:
             stats["operational_exports" if row["action"] == "operational_export" else "exports"] += 1
             stats["rows"] += row["rows"]
+    queries = [r for r in in_month if r["action"] == QUERY]
     keep = ("seq", "logged_at", "account", "host", "action", "pilot", "purpose_code", "agreement", "role", "datasets",
             "rows", "reason", "result", "detail")
+    keep_refused = (*keep, "audience", "query")  # a refusal may be a query's
     return {
         "month": month,
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": now().replace(tzinfo=timezone.utc).isoformat(timespec="seconds"),
         "totals": {
             "entries": len(in_month),
             "exports": sum(r["result"] == "exported" and r["action"] == "export" for r in in_month),
             "operational_exports": sum(r["result"] == "exported" and r["action"] == "operational_export" for r in in_month),
             "refusals": sum(r["result"] == "refused" for r in in_month),
             "rows_exported": sum(r["rows"] for r in in_month if r["result"] == "exported"),
+            "queries": len(queries),
+            "queries_refused": sum(r["result"] == "refused" for r in queries),
             "destructions": len(destructions),
         },
         "by_account": [{"account": a, **s} for a, s in sorted(by_account.items())],
-        "exports": [{k: r[k] for k in keep} for r in in_month if r["result"] == "exported"],
-        "refusals": [{k: r[k] for k in keep} for r in in_month if r["result"] == "refused"],
+        "queries": _queries(in_month),
+        "exports": [{k: r.get(k) for k in keep} for r in in_month if r["result"] == "exported"],
+        "refusals": [{k: r.get(k) for k in keep_refused} for r in in_month if r["result"] == "refused"],
         "unusual": _unusual(rows, in_month),
         "unusual_rules": UNUSUAL_RULES,
         "destructions": destructions,
@@ -262,8 +323,14 @@ def _md_table(rows: list[dict], columns: list[str]) -> list[str]:
         return ["(none)", ""]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        lines.append("| " + " | ".join(str(row.get(c, "")).replace("|", "\\|").replace("\n", " ") for c in columns) + " |")
+        cells = ("" if row.get(c) is None else str(row[c]) for c in columns)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
     return [*lines, ""]
+
+
+def _clip(text: str | None, width: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def report_markdown(report: dict) -> str:
@@ -276,9 +343,13 @@ def report_markdown(report: dict) -> str:
         *(f"- **chain problem**: {p}" for p in log["problems"]),
         "## Totals", "", *_md_table([totals], list(totals)),
         "## By account", "", *_md_table(report["by_account"], ["account", "exports", "operational_exports", "refusals", "rows"]),
+        "## Queries (lakehouse sql)", "",
+        *_md_table(report["queries"], ["account", "audience", "answered", "refused", "failed", "rows_returned"]),
         "## Exports", "", *_md_table(report["exports"], ["seq", "logged_at", "account", "host", "action", "pilot",
                                                         "purpose_code", "role", "datasets", "rows", "reason"]),
-        "## Refusals", "", *_md_table(report["refusals"], ["seq", "logged_at", "account", "pilot", "purpose_code", "detail"]),
+        "## Refusals", "", *_md_table([{**r, "query": _clip(r["query"])} for r in report["refusals"]],
+                                      ["seq", "logged_at", "account", "action", "pilot", "purpose_code", "audience", "query",
+                                       "detail"]),
         "## Unusual", "", *(f"- `{k}`: {v}" for k, v in report["unusual_rules"].items()), "",
         *_md_table(report["unusual"], ["rule", "seq", "account", "logged_at", "detail"]),
         "## Destructions (파기)", "", *_md_table(report["destructions"], ["recorded_at", "operator", "rows_destroyed", "result"]),
@@ -286,6 +357,3 @@ def report_markdown(report: dict) -> str:
     ]
     return "\n".join(lines)
 
-
-def today() -> date:
-    return datetime.now(KST).date()

@@ -10,23 +10,25 @@ refusals included:
   well-being call feed). Not pseudonymized use: it needs an operational agreement whose purpose names
   the legal basis, and a role that agreement allows. It reads the restricted raw zone directly and is
   never materialized in the lake, so no mart, release or analyst database can contain it.
+
+Every file written (Parquet, manifest) is 0600 in a 0700 folder whatever the umask (`lake.files`), and the
+day an agreement is judged on comes from governance's one clock (`governance.audit.today`) unless given.
 """
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
-import socket
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from dataclasses import replace
+from datetime import date, timezone
 from pathlib import Path
 
 import duckdb
 
 from catalog.contracts import get_contract
 from catalog.registry import Agreement, agreements, pilots, purposes
-from governance.audit import AccessEntry, log_access, today
+from governance.audit import AccessEntry, Requester, log_access, now, today
+from lake.files import make_private, private_dir, write_private
 from lake.session import lake_session, table_exists
 from lake.settings import Settings
 from quality.privacy_gates import release_gates
@@ -45,14 +47,8 @@ class ExportRefused(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Requester:
-    account: str
-    host: str
-
-    @classmethod
-    def current(cls) -> "Requester":
-        return cls(getpass.getuser(), socket.gethostname())
+def _exported_at() -> str:
+    return now().replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
 
 
 def _sha256(path: Path) -> str:
@@ -70,10 +66,16 @@ def find_agreement(pilot_id: str, purpose: str, kind: str, on: date) -> Agreemen
         raise ExportRefused(f"purpose {purpose!r} does not match the {kind} agreement(s) ({covered})")
     valid = [a for a in for_purpose if a.valid_on(on)]
     if not valid:
-        periods = "; ".join(f"{a.id} valid {a.valid_from}..{a.valid_to}" for a in for_purpose)
-        state = "not yet valid" if all(on < a.valid_from for a in for_purpose) else "expired"
-        raise ExportRefused(f"agreement {state} on {on} ({periods})")
+        raise ExportRefused(_not_valid(for_purpose, on))
     return max(valid, key=lambda a: a.valid_from)
+
+
+def _not_valid(candidates: list[Agreement], on: date) -> str:
+    """Which agreements ended (and when) or have not started: a renewal is a new agreement, never an edit."""
+    state = "expired" if any(a.valid_to < on for a in candidates) else "not yet valid"
+    periods = "; ".join(f"{a.id} ended on {a.valid_to}" if a.valid_to < on else f"{a.id} starts on {a.valid_from}"
+                        for a in candidates)
+    return f"agreement {state} on {on}: {periods} (a renewal is a new agreement in catalog/agreements.yaml)"
 
 
 def _allowed(agreement: Agreement, requested: dict[str, list[str]]) -> None:
@@ -138,7 +140,9 @@ def export_release(settings: Settings, pilot_id: str, purpose: str, reason: str,
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, query: str, out: Path) -> int:
+    """COPY to Parquet in a 0700 folder, then 0600 (DuckDB creates files by the umask)."""
     con.execute(f"COPY ({query}) TO '{out}' (FORMAT parquet)")
+    make_private(out)
     return con.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()[0]
 
 
@@ -147,7 +151,7 @@ def _quoted(columns) -> str:
 
 
 def _export(settings, release, agreement, requested, pilot_id, purpose, reason, out_dir: Path, requester) -> dict:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     tables, total = {}, 0
     with lake_session(settings, read_only=True) as con:
         for table in (t for t in release.tables if t.name in requested):
@@ -183,14 +187,14 @@ def _export(settings, release, agreement, requested, pilot_id, purpose, reason, 
         "agreement": {"id": agreement.id, "approver": agreement.approver, "valid_from": str(agreement.valid_from),
                       "valid_to": str(agreement.valid_to), "recipient": agreement.recipient},
         "reason": reason,
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": _exported_at(),
         "account": requester.account,
         "host": requester.host,
         "release": {"contract": release.id, "version": release.version, "tier": release.tier,
                     "retention": release.retention},
         "tables": tables,
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     record = [purpose, purposes()[purpose].legal_basis, release.id, release.version,
               json.dumps({name: [c["name"] for c in t["columns"]] for name, t in tables.items()}, ensure_ascii=False),
               json.dumps({"pilot": pilot_id, "account": requester.account, "agreement": agreement.id}),
@@ -252,27 +256,25 @@ def export_operational(settings: Settings, purpose: str, role: str, reason: str,
     agreement = None
     try:
         agreement = _check_operational(purpose, role, reason, on or today())
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = private_dir(Path(out_dir))
         target = out_dir / f"{OPERATIONAL_FEED}.parquet"
         with lake_session(settings, read_only=True) as con:
             missing = [d for d in datasets if not table_exists(con, d)]
             if missing:
                 raise ExportRefused(f"{', '.join(missing)} not loaded: run `lakehouse run` first")
             rows = _write_table(con, _feed_query(agreement), target)
-        target.chmod(0o600)  # identified data: readable by the exporting account only
         manifest = {
             "kind": "operational (identified; not pseudonymized use)",
             "purpose": purpose, "legal_basis": legal_basis, "role": role, "reason": reason,
             "agreement": {"id": agreement.id, "approver": agreement.approver, "valid_from": str(agreement.valid_from),
                           "valid_to": str(agreement.valid_to), "recipient": agreement.recipient},
-            "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "exported_at": _exported_at(),
             "account": requester.account, "host": requester.host,
             "file": target.name, "rows": rows, "sha256": _sha256(target),
             "columns": {t: list(c) for t, c in agreement.datasets.items()},
             "handling": "restricted: do not copy into analytical systems; destroy when the call task is done",
         }
-        (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_private(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     except ExportRefused as exc:
         log_access(settings, AccessEntry(requester.account, requester.host, "operational_export", "ai_wellbeing_call",
                                          purpose, datasets, 0, reason, "refused", str(exc), str(out_dir),

@@ -3,17 +3,19 @@
 pseudonym = HMAC-SHA256(key of the purpose, identifier), hex, first 32 characters (128 bits).
 Each purpose has its own 32-byte random key in the key vault directory, outside the lake and outside git,
 so pseudonyms of two purposes cannot be joined and a pseudonym is never a bare hash of an identifier.
-Keys are never logged; only the key file's path is.
+Keys are never logged; only the key file's path is. Key files are 0600 in a 0700 vault whatever the umask,
+and a key file other accounts can read is refused rather than used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from pathlib import Path
+
+from lake.files import private_dir, require_private, write_private
 
 PSEUDONYM_LENGTH = 32
 _PURPOSE = re.compile(r"^[A-Z][A-Z0-9_]{2,63}$")
@@ -34,11 +36,11 @@ def ensure_key(key_dir: Path, purpose_code: str) -> tuple[Path, bool]:
     path = key_path(key_dir, purpose_code)
     if path.exists():
         return path, False
-    key_dir.mkdir(parents=True, exist_ok=True)
-    key_dir.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
+    private_dir(key_dir)
+    try:
+        write_private(path, secrets.token_hex(32), exclusive=True)
+    except FileExistsError:  # another process created it first: use that one
+        return path, False
     return path, True
 
 
@@ -46,6 +48,7 @@ def read_key(key_dir: Path, purpose_code: str) -> bytes:
     path = key_path(key_dir, purpose_code)
     if not path.exists():
         raise KeyMissing(f"no pseudonymization key for purpose {purpose_code} in the key vault {key_dir}")
+    require_private(path, "pseudonymization key")
     return bytes.fromhex(path.read_text().strip())
 
 

@@ -1,10 +1,11 @@
-"""Releases (the only thing the export gateway serves) and the analyst database (marts only)."""
+"""Releases (the only thing the export gateway serves) and the analyst databases (one per audience, marts only)."""
 
 
 import dagster as dg
 
-from catalog.contracts import Contract, get_contract, load_contracts
-from governance.analyst import publish_analyst_db
+from catalog.contracts import Contract, get_contract, load_contracts, tier_rank
+from catalog.registry import audiences
+from governance.analyst import analyst_dir, audience_marts, publish_analyst_dbs
 from lake.session import lake_write
 from orchestration.lib.metadata import asset_key, spec_attributes
 from orchestration.defs.resources import LakeResource
@@ -31,24 +32,31 @@ def release_asset(contract: Contract) -> dg.AssetsDefinition:
     return release
 
 
-def mart_contracts() -> list[Contract]:
-    return [c for c in load_contracts().values() if c.layer == "mart"]
+def analyst_marts() -> list[Contract]:
+    """Every mart some audience may query (export-only marts are in none)."""
+    chosen = {c.id: c for audience in audiences() for c in audience_marts(audience)}
+    return sorted(chosen.values(), key=lambda c: c.id)
 
 
 def analyst_db_asset() -> dg.AssetsDefinition:
+    marts = analyst_marts()
+    # The key keeps its name from when there was one database; it now builds one per audience.
     @dg.asset(
         key=["analyst", "analyst_db"],
-        deps=[asset_key(c) for c in mart_contracts()],
+        deps=[asset_key(c) for c in marts],
         group_name="analyst",
         kinds={"duckdb"},
         owners=["team:data-platform"],
-        tags={"layer": "analyst", "tier": "internal"},
-        description="The analysts' database: a copy of the curated marts only, opened read-only and sandboxed "
-                    "by `lakehouse sql` (no external access, configuration locked). 분석가용 DB: 마트만 포함.",
+        tags={"layer": "analyst", "tier": max((c.tier for c in marts), key=tier_rank, default="internal")},
+        description="The analysts' databases, one per audience (catalog/audiences.yaml), each holding only the marts "
+                    "whose contract names that audience; person-level pseudonymized marts are in none. Opened "
+                    "read-only and sandboxed by `lakehouse sql --audience` (no external access, configuration locked), "
+                    "every query access-logged. 분석가용 DB: 대상별 마트만 포함, 가명 개인단위 마트 제외.",
+        metadata={"audiences": dg.MetadataValue.json({a: [c.id for c in audience_marts(a)] for a in audiences()})},
     )
     def analyst_db(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-        published = publish_analyst_db(lake.settings())
-        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(lake.settings().analyst_db)),
+        published = publish_analyst_dbs(lake.settings())
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(analyst_dir(lake.settings()))),
                                               "tables": dg.MetadataValue.json(published)})
 
     return analyst_db

@@ -30,9 +30,10 @@ def audit_report(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the report to this file instead")] = None,
 ) -> None:
     """Monthly access-log review: who exported and queried what, refusals, unusual activity, destructions, chain state."""
-    from governance.audit import monthly_report, report_markdown
+    from governance.audit import flush_access_spool, monthly_report, report_markdown
 
     try:
+        flush_access_spool(Settings.from_env(), wait=False)  # queries spooled during a run, if the lake is free
         report = monthly_report(Settings.from_env(), month)
     except ValueError as exc:
         fail(f"--month must be YYYY-MM: {exc}")
@@ -55,8 +56,9 @@ def audit_report(
 @audit_commands.command("verify")
 def audit_verify(fmt: FormatOption = Format.table) -> None:
     """Recompute the access log's hash chain and compare it with every retained snapshot; exit 1 if broken."""
-    from governance.audit import access_log_head
+    from governance.audit import access_log_head, flush_access_spool
 
+    flush_access_spool(Settings.from_env(), wait=False)
     check = access_log_head(Settings.from_env())
     emit([{"rows": check.rows, "head_seq": check.head_seq, "head_hash": check.head_hash, "ok": check.ok,
            "unchained_rows": check.unchained_rows, "snapshots_checked": check.snapshots_checked,

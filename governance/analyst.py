@@ -9,7 +9,8 @@ lake only through a purpose-bound export (governance.md §5.1, §5.4).
 `analyst_connection` opens one read-only with external access disabled and the configuration locked, so a
 session cannot ATTACH other files, read raw files, COPY out, or unlock itself (governance.md §5.3).
 `run_query` answers one query and appends it to the access log (who, audience, query text, datasets named,
-rows returned, outcome; never a value). The query runs without the lake lock; only the log append takes it.
+rows returned, outcome; never a value). The query runs without the lake lock; the log append takes it if it
+is free, and otherwise writes the entry to the spool, which the next append or the main job moves into the log.
 """
 
 from __future__ import annotations
@@ -194,7 +195,8 @@ def _log_query(settings: Settings, requester: Requester, audience: str | None, q
     if requester.os_account:  # a name given with --as: keep the OS account that ran it too
         detail = "; ".join(filter(None, (f"os account {requester.os_account}", detail)))
     log_access(settings, AccessEntry(requester.account, requester.host, QUERY, "", "", datasets, rows, "", outcome,
-                                     detail, "", audience=audience or "", query=query), at=asked_at)
+                                     detail, "", audience=audience or "", query=query), at=asked_at,
+               spool_if_busy=True)  # a query never waits for a main job: its entry waits in the spool instead
 
 
 def run_query(settings: Settings, audience: str | None, query: str, requester: Requester | None = None) -> Answer:

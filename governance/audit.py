@@ -16,15 +16,19 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import socket
+import uuid
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import duckdb
 
-from lake.session import lake_session, lake_write, table_exists
+from lake.files import private_dir, write_private
+from lake.session import LakeBusy, lake_session, lake_write, table_exists
 from lake.settings import Settings
 
 ACCESS_LOG = "lake.audit.access_log"
@@ -138,17 +142,76 @@ def append_access(con: duckdb.DuckDBPyConnection, entry: AccessEntry, at: dateti
     return row
 
 
-def log_access(settings: Settings, entry: AccessEntry, also=None, at: datetime | None = None) -> dict:
+def log_access(settings: Settings, entry: AccessEntry, also=None, at: datetime | None = None,
+               spool_if_busy: bool = False) -> dict:
     """Append one access-log row in its own snapshot; `also(con, at)` adds records to the same snapshot.
 
     `at` (UTC, naive) is when the access happened; default now. Holds the lake lock only for the append.
+    `spool_if_busy`: a reader that must not wait for a main job (an analyst query) writes the entry to the
+    spool instead, durably; the next append, or the end of the main job, moves it into the chain.
     """
     at = at or now()
-    with lake_write(settings, "audit/access_log", f"{entry.action}-{at:%Y%m%dT%H%M%S}", entry.purpose_code) as con:
-        row = append_access(con, entry, at)
-        if also is not None:
-            also(con, at)
+    try:
+        with lake_write(settings, "audit/access_log", f"{entry.action}-{at:%Y%m%dT%H%M%S}", entry.purpose_code,
+                        lock_timeout=0 if spool_if_busy else -1) as con:
+            flushed = _append_spooled(con, settings)
+            row = append_access(con, entry, at)
+            if also is not None:
+                also(con, at)
+    except LakeBusy:
+        return _spool(settings, entry, at)
+    _forget(flushed)
     return row
+
+
+# --- the spool: entries written while a main job held the lake -------------------------------------------
+
+def spool_dir(settings: Settings) -> Path:
+    return settings.data_dir / "audit_spool"
+
+
+def _spool(settings: Settings, entry: AccessEntry, at: datetime) -> dict:
+    """One private file per entry, named so that names sort by time; nothing in it but the entry."""
+    folder = private_dir(spool_dir(settings))
+    record = {"logged_at": at.isoformat(), "entry": asdict(entry)}
+    write_private(folder / f"{at:%Y%m%dT%H%M%S%f}-{os.getpid()}-{uuid.uuid4().hex}.json",
+                  json.dumps(record, ensure_ascii=False))
+    return {**asdict(entry), "logged_at": at, "spooled": True}
+
+
+def _append_spooled(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Path]:
+    """Chain the spooled entries, oldest first, inside the caller's transaction; returns their files, to be
+    deleted once it commits. An entry already in the log (a crash between commit and deletion) is skipped."""
+    files = sorted(spool_dir(settings).glob("*.json")) if spool_dir(settings).exists() else []
+    for path in files:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        entry, at = AccessEntry(**record["entry"]), datetime.fromisoformat(record["logged_at"])
+        ensure_access_log(con)
+        already = con.execute(f"SELECT count(*) FROM {ACCESS_LOG} WHERE logged_at = ? AND account = ? AND action = ? "
+                              "AND coalesce(query, '') = ?", [at, entry.account, entry.action, entry.query]).fetchone()[0]
+        if not already:
+            append_access(con, entry, at)
+    return files
+
+
+def _forget(files: list[Path]) -> None:
+    for path in files:
+        path.unlink(missing_ok=True)
+
+
+def flush_access_spool(settings: Settings, wait: bool = True) -> int:
+    """Move spooled entries into the chained log (the main job calls this when it ends; the audit commands
+    before they read, without waiting); returns how many."""
+    if not spool_dir(settings).exists() or not any(spool_dir(settings).glob("*.json")):
+        return 0
+    try:
+        with lake_write(settings, "audit/access_log", f"spool-{now():%Y%m%dT%H%M%S}",
+                        lock_timeout=-1 if wait else 0) as con:
+            flushed = _append_spooled(con, settings)
+    except LakeBusy:
+        return 0
+    _forget(flushed)
+    return len(flushed)
 
 
 # --- verification -----------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from filelock import FileLock
+from filelock import FileLock, Timeout
+
+from lake.files import private_dir
 
 from lake.settings import Settings
 
@@ -84,16 +86,42 @@ def publish_reader_catalog(settings: Settings) -> None:
         os.replace(partial, target)
 
 
+class LakeBusy(RuntimeError):
+    """Another process holds the lake lock and the caller chose not to wait."""
+
+
+# Zones whose files hold personal data as delivered (governance.md §1): their folders are the owner's alone.
+RESTRICTED_ZONES = ("landing", "raw_identified", "quarantine")
+
+
+def _private_zone_folders(settings: Settings) -> None:
+    private_dir(settings.data_dir)
+    for folder in (settings.lake_dir, settings.landing_dir, *(settings.lake_dir / z for z in RESTRICTED_ZONES)):
+        private_dir(folder)
+
+
 @contextmanager
-def writer_lock(settings: Settings) -> Iterator[None]:
+def writer_lock(settings: Settings, timeout: float = -1) -> Iterator[None]:
     """The lake lock, for anything that writes the catalog (also dbt's subprocess and purge); on release,
-    readers get the state it left."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.lock_file)):
+    readers get the state it left. `timeout` 0: raise LakeBusy at once if another process holds it.
+
+    Files written under it are the owner's alone (umask 077: DuckDB and dbt create Parquet files with the
+    process umask), in 0700 folders for the restricted zones."""
+    _private_zone_folders(settings)
+    lock = FileLock(str(settings.lock_file), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LakeBusy(f"the lake is being written ({settings.lock_file} is held)") from None
+    previous_umask = os.umask(0o077)
+    try:
+        yield
+    finally:
         try:
-            yield
-        finally:
             publish_reader_catalog(settings)
+        finally:
+            os.umask(previous_umask)
+            lock.release()
 
 
 @contextmanager
@@ -108,7 +136,7 @@ def _connection(settings: Settings, catalog: str, read_only: bool) -> Iterator[d
 
 
 @contextmanager
-def lake_session(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def lake_session(settings: Settings, read_only: bool = False, lock_timeout: float = -1) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the lake attached as `lake`. A writer holds the lake lock until it closes; a
     reader takes no lock and sees the last state a writer committed (on a PostgreSQL catalog, the
     catalog's own transactions give the same)."""
@@ -119,7 +147,7 @@ def lake_session(settings: Settings, read_only: bool = False) -> Iterator[duckdb
         with _connection(settings, str(reader or settings.catalog_uri), read_only=True) as con:
             yield con
         return
-    with writer_lock(settings), _connection(settings, settings.catalog_uri, read_only) as con:
+    with writer_lock(settings, lock_timeout), _connection(settings, settings.catalog_uri, read_only) as con:
         yield con
 
 
@@ -133,9 +161,10 @@ def commit_message(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purp
 
 
 @contextmanager
-def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = "") -> Iterator[duckdb.DuckDBPyConnection]:
+def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = "",
+               lock_timeout: float = -1) -> Iterator[duckdb.DuckDBPyConnection]:
     """One write transaction = one DuckLake snapshot, labelled with asset and run."""
-    with lake_session(settings) as con:
+    with lake_session(settings, lock_timeout=lock_timeout) as con:
         con.execute("BEGIN")
         try:
             commit_message(con, asset, run_id, purpose_code)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from catalog.contracts import load_contracts
+from governance.audit import flush_access_spool
 from lake.run_lock import run_lock
 from lake.session import lake_session
 from orchestration.lib.openlineage import emit_for_run
@@ -54,7 +55,9 @@ def table_rows(settings: Settings) -> dict[str, int]:
 def run_main(settings: Settings, wait_seconds: float = 0.0) -> RunSummary:
     """The main job, holding the lake's run lock: a second job waits `wait_seconds`, then raises RunLocked."""
     with run_lock(settings, wait_seconds):
-        return _run_main(settings)
+        summary = _run_main(settings)
+        flush_access_spool(settings)  # queries answered while the job held the lake join the chained log
+        return summary
 
 
 def _run_main(settings: Settings) -> RunSummary:

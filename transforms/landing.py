@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
+from lake.files import make_private, private_dir
 from lake.pause_points import pause_point
 
 CHUNK = 1 << 20
-READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
 class LandingFailed(OSError):
@@ -84,12 +83,12 @@ def land(landing_dir: Path, source_id: str, path: Path, digest: str) -> Path:
     target = landing_target(landing_dir, source_id, path, digest)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)  # landing copies hold personal data as delivered: the owner's alone
         for leftover in [*stale_partials(target.parent), partial]:  # left by a process killed mid-copy
             leftover.unlink(missing_ok=True)
         if _copy_hashing(path, partial) != digest:
             raise LandingFailed(f"{path.name} changed while it was being landed; ingest it again once it is complete")
-        partial.chmod(READ_ONLY)
+        make_private(partial, read_only=True)
         partial.replace(target)
         _fsync_dir(target.parent)
     except OSError as exc:

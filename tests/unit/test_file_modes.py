@@ -110,3 +110,21 @@ def test_require_private_accepts_owner_only_files(tmp_path):
     assert require_private(path, "key") == path
     path.chmod(0o400)
     assert require_private(path, "key") == path
+
+
+def test_restricted_zones_are_the_owners_alone_whatever_the_umask(umask, settings, tmp_path):
+    """Landing copies, raw and quarantine files: 0600 (0400 for landing copies) in 0700 folders."""
+    from lake.settings import PROJECT_ROOT
+    from transforms.ingest import ingest_file
+
+    for sample in sorted((PROJECT_ROOT / "data" / "samples" / "childcare_centers").iterdir()):
+        ingest_file(settings, "childcare_centers", sample, "run-modes")  # one centre has broken coordinates
+    zones = [settings.landing_dir, *(settings.lake_dir / z for z in ("raw_identified", "quarantine", "landing"))]
+    for zone in zones:
+        for folder in [zone, *(p for p in zone.rglob("*") if p.is_dir())]:
+            assert mode(folder) == 0o700, folder
+        for file in (p for p in zone.rglob("*") if p.is_file()):
+            assert mode(file) in (0o600, 0o400), file
+    assert any(p.is_file() for p in settings.landing_dir.rglob("*"))
+    assert any((settings.lake_dir / "quarantine").rglob("*.parquet"))
+    assert any((settings.lake_dir / "raw_identified").rglob("*.parquet"))

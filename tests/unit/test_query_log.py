@@ -162,3 +162,34 @@ def test_cli_sql_needs_an_audience_and_logs_every_attempt(lake, monkeypatch):
                                                                           ("refused", False)]
     report = CliRunner().invoke(app, ["audit", "report", "--month", f"{log(lake)[0]['logged_at']:%Y-%m}"])
     assert report.exit_code == 0 and "queries" in report.output
+
+
+def test_a_query_during_a_main_job_is_answered_at_once_and_its_entry_waits_in_the_spool(lake):
+    """Readers never wait: with the lake held by a writer (another process), the query is answered and its
+    entry is spooled; the next append chains it, oldest first, and the chain verifies."""
+    import subprocess
+    import sys
+    import time
+
+    from governance.audit import flush_access_spool, spool_dir
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+                               "l = FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(60)",
+                               str(lake.lock_file)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        answer = run_query(lake, "welfare", "SELECT people FROM welfare_dong_statistics", ANALYST)
+        assert answer.rows == [(12,)] and time.monotonic() - started < 10
+        [spooled] = list(spool_dir(lake).glob("*.json"))
+        assert spooled.stat().st_mode & 0o077 == 0 and SECRET not in spooled.read_text(encoding="utf-8")
+        assert flush_access_spool(lake, wait=False) == 0  # still held: nothing moves, nothing waits
+    finally:
+        holder.kill()
+        holder.wait()
+    run_query(lake, "welfare", "SELECT 1", ANALYST)  # the next append chains the spooled entry first
+    rows = log(lake)
+    assert [r["query"] for r in rows] == ["SELECT people FROM welfare_dong_statistics", "SELECT 1"]
+    assert not list(spool_dir(lake).glob("*.json"))
+    with lake_session(lake, read_only=True) as con:
+        assert verify_access_log(con).ok

@@ -24,11 +24,12 @@ def purge(
     """Destroy pseudonymized data past its processing period (verified DuckLake purge) and record it."""
     import datetime as dt
 
+    from governance.audit import today
     from governance.export import Requester
     from governance.purge import PurgeFailed, purge as run_purge
 
     requester = Requester.current()
-    day = None if subject else (dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
+    day = None if subject else (dt.date.fromisoformat(as_of) if as_of else today())
     try:
         with progress("Purging"):
             record = run_purge(Settings.from_env(), as_of=day, subjects=subject, purpose=purpose,

@@ -21,14 +21,14 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import yaml
 
 from catalog.contracts import Contract, load_contracts
-from governance.audit import access_log_head
+from governance.audit import access_log_head, now
 from lake.session import commit_message, lake_session, lake_write, table_exists, writer_lock
 from lake.settings import Settings
 
@@ -263,7 +263,7 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
     if (as_of is None) == (not subjects):
         raise ValueError("give either as_of (retention) or subjects, not both")
     targets = targets if targets is not None else purge_targets(purpose)
-    run_id = f"purge-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    run_id = f"purge-{now():%Y%m%dT%H%M%S}"
     check = Verification()
     with lake_session(settings) as con:
         _temp_values(con, "purge_subjects", subjects or [])
@@ -301,7 +301,7 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
     scan_catalog_file(settings, values, check)
     head = access_log_head(settings)
     record = {
-        "recorded_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "recorded_at": now(),
         "operator": operator[0], "host": operator[1], "scope": scope, "rows_destroyed": total,
         "pseudonyms_destroyed": len(values),
         # A digest, never the pseudonyms: keeping them would defeat the destruction.

@@ -42,7 +42,7 @@ def run(
             out.print(f"  [red]step failed[/red] {failure}")
         emit([{"table": k, "rows": v} for k, v in summary.rows.items()], Format.table, "Rows per table")
         out.print(f"Lake: catalog {settings.catalog_uri}, files {settings.lake_dir}")
-        out.print(f"Analyst DB: {settings.analyst_db}  ·  GX Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html")
+        out.print(f"Analyst DBs (one per audience): {settings.analyst_dir}  ·  GX Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html")
         out.print("Steward UI: `.venv/bin/lakehouse ui` then open http://127.0.0.1:3000")
     if not summary.success:
         raise typer.Exit(1)

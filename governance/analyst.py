@@ -66,7 +66,7 @@ def audience_list() -> str:
 
 
 def analyst_dir(settings: Settings) -> Path:
-    return settings.data_dir / "analyst"
+    return settings.analyst_dir
 
 
 def analyst_db(settings: Settings, audience: str) -> Path:

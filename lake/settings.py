@@ -96,8 +96,9 @@ class Settings:
         return self.data_dir / "quality"
 
     @property
-    def analyst_db(self) -> Path:
-        return self.data_dir / "analyst" / "analyst.duckdb"
+    def analyst_dir(self) -> Path:
+        """One analyst database per audience: `<audience>.duckdb`."""
+        return self.data_dir / "analyst"
 
     @property
     def dagster_home(self) -> Path:

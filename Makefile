@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench samples dbt-sync clean
+.PHONY: setup run test test-fast bench samples dbt-sync clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ setup: $(STAMP)
 run: setup
 	$(VENV)/bin/lakehouse run
 
+# The fast lane: the import layers, then tests/unit (no main-job lake; under 2 minutes on 2 cores).
+test-fast: setup
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q tests/unit
+
+# Everything (what CI runs): tests/unit, tests/lake (one shared main-job lake) and tests/pipeline.
 test: setup
-	$(PY) -m pytest -q
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q --durations=15
 
 bench: setup
 	$(PY) -m bench
@@ -26,7 +33,7 @@ bench: setup
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup
 	rm -rf data/samples/*/
-	$(VENV)/bin/lakehouse generate --sample --out data/samples
+	$(PY) -m synthetic --sample --out data/samples
 
 dbt-sync: setup
 	$(VENV)/bin/lakehouse catalog dbt-sync

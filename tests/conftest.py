@@ -1,7 +1,20 @@
-"""Shared fixtures: throwaway lakes under pytest's tmp dirs, and one full materialization per session."""
+"""Shared fixtures: a fixed clock, throwaway lakes under pytest's tmp dirs, and ONE main-job lake per session.
+
+Layout (markers are set here from the folder, see `pytest_collection_modifyitems`):
+
+- `tests/unit/`     (`unit`):     no lake built by the main job; a throwaway DuckDB/DuckLake in tmp at most.
+- `tests/lake/`     (`lake`):     read the lake the main job builds once per session on the committed sample
+                                  (`materialized`); a test that must change a lake takes `lake_copy` instead.
+- `tests/pipeline/` (`pipeline`): tests that need a materialization of their own (a gate that must block,
+                                  a re-run, the steward UI, a toy source in a copied project).
+"""
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -9,6 +22,99 @@ import pytest
 from lake.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
+KST = timezone(timedelta(hours=9))
+# Every test runs at this instant (the clock ticks on from it): inside every data-use agreement
+# (catalog/agreements.yaml: 2026-03-02 .. 2027-12-31), so no test starts failing by itself on a later day.
+FIXED_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=KST)
+FOLDER_MARKERS = ("unit", "lake", "pipeline")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Prepare the cached dbt manifest before collection: modules that import the Dagster definitions need it.
+
+    Once per session, under a file lock (xdist workers configure in parallel); a no-op when it is current.
+    A failing `dbt parse` is reported and left to the tests that need the manifest.
+    """
+    from filelock import FileLock
+
+    from lake.settings import DBT_PROJECT_DIR
+    from transforms.dbt_project import prepare_manifest
+
+    (DBT_PROJECT_DIR / "target").mkdir(exist_ok=True)
+    with FileLock(str(DBT_PROJECT_DIR / "target" / ".manifest.lock")):
+        try:
+            prepare_manifest(Settings.from_env())
+        except Exception as exc:  # noqa: BLE001 (reported; the tests that need it fail on their own)
+            import warnings
+
+            warnings.warn(f"could not prepare the dbt manifest: {exc}", stacklevel=1)
+
+
+def _folder(item: pytest.Item) -> str:
+    try:
+        return Path(item.path).relative_to(Path(__file__).parent).parts[0]
+    except ValueError:
+        return ""
+
+
+def _run_order(item: pytest.Item) -> int:
+    """Long builds first, so that under xdist (`-n 2 --dist loadgroup`) the two workers stay busy:
+
+    0 the shared lake's readers (tests/lake: one worker builds the lake, then reads it),
+    1 pipeline tests with a build of their own (the other worker, meanwhile),
+    2 other tests that need the shared lake (a re-run on a copy, the steward UI: by then it is built),
+    3 unit tests, which fill in behind on both workers.
+    """
+    folder = _folder(item)
+    if folder == "lake":
+        return 0
+    if "materialized" in item.fixturenames:
+        return 2
+    return 1 if folder == "pipeline" else 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with the folder it lives in (`-m unit`, `-m "not pipeline"`, ...) and order the run."""
+    for item in items:
+        folder = _folder(item)
+        if folder in FOLDER_MARKERS and not item.get_closest_marker(folder):
+            item.add_marker(getattr(pytest.mark, folder))
+    items.sort(key=_run_order)  # stable: collection order within each rank
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without xdist it is never called
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`pytest -n 2 --dist loadgroup`: all of tests/lake is one unit of work (one worker builds the shared lake
+    and runs its readers), every other module is a unit of its own (module fixtures are built once), and units
+    are handed out in the order above. xdist's own `xdist_group` marks cannot do this with pytest 9 (xdist 3.8
+    rewrites `item._nodeid`, which pytest 9 no longer reads), so the grouping is done here. Other --dist modes
+    are left to xdist.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LakeGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/lake" if path.startswith("tests/lake/") else path
+
+    config.option.loadscopereorder = False  # keep the run order: long builds first
+    return LakeGroupScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_clock():
+    """Python's wall clock (datetime.now, date.today, time.time) starts at FIXED_NOW for the whole session.
+
+    Session-wide, so the shared lake is built on the same clock the tests read. DuckDB's own now() and
+    subprocesses (dbt, the webserver) keep the real clock; a test needing another day travels further with
+    the `time_machine` fixture (time-machine's pytest plugin).
+    """
+    import time_machine
+
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def make_settings(root: Path) -> Settings:
@@ -20,14 +126,62 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
 
 
+def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This session's tmp root, common to every xdist worker (each worker has its own basetemp under it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def materialized(tmp_path_factory: pytest.TempPathFactory):
-    """The main job run once on the committed sample into a temporary lake: (settings, summary)."""
-    from orchestration.runner import run_main
+    """The main job run ONCE per session on the committed sample into a temporary lake: (settings, summary).
 
-    settings = make_settings(tmp_path_factory.mktemp("lakehouse"))
-    summary = run_main(settings)
+    Shared by every test that reads a main-job lake; treat it as read-only (exports append to its access
+    log, as in production). Under pytest-xdist the first worker builds it under a file lock and the
+    others read the same directory.
+    """
+    from filelock import FileLock
+
+    root = _shared_root(tmp_path_factory) / "shared_lake"
+    summary_file = root / "summary.pickle"
+    with FileLock(str(root) + ".lock"):
+        if summary_file.exists():
+            summary = pickle.loads(summary_file.read_bytes())
+            settings = make_settings(root)
+        else:
+            from orchestration.runner import run_main
+
+            root.mkdir(parents=True, exist_ok=True)
+            settings = make_settings(root)
+            summary = run_main(settings)
+            summary_file.write_bytes(pickle.dumps(summary))
     return settings, summary
+
+
+def copy_lake(source: Settings, root: Path) -> Settings:
+    """A private copy of a lake (DuckLake catalog + data files, landing, quality, analyst DB, Dagster home and
+    the pseudonymization keys) under `root`, with the catalog's data path pointed at the copy."""
+    import duckdb
+
+    from lake.session import lake_session
+
+    target = make_settings(root)
+    with lake_session(source, read_only=True):  # holds the source's lake lock: no half-written copy
+        shutil.copytree(source.data_dir, target.data_dir, ignore=shutil.ignore_patterns(".lake.lock"))
+    shutil.copytree(source.key_dir, target.key_dir)
+    catalog = duckdb.connect(str(target.catalog_uri))
+    try:
+        catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", [f"{target.lake_dir}/"])
+    finally:
+        catalog.close()
+    return target
+
+
+@pytest.fixture
+def lake_copy(materialized, tmp_path: Path):
+    """A private, writable copy of the shared lake: (settings, summary of the build it was copied from)."""
+    settings, summary = materialized
+    return copy_lake(settings, tmp_path / "lake_copy"), summary
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ from transforms.encoding import decode_to_utf8
 from transforms.records import ROW_NUMBER, ParseError, Validated, map_to_contract, validate
 from transforms.sources import get_source
 from synthetic import commerce as gen
+from synthetic.registry import generate
+from synthetic.writers import write_cp949_zip
 
 from conftest import SAMPLES
 
@@ -111,7 +113,7 @@ def test_zip_parse_equals_its_bom_csv_parsed_alone(tmp_path):
 ])
 def test_zip_without_one_seoul_csv_is_refused(tmp_path, members, problem):
     path = tmp_path / "소상공인시장진흥공단_상가(상권)정보_20260630.zip"
-    gen.write_cp949_zip(path, members)
+    write_cp949_zip(path, members, gen.FIXED_ZIP_TIME)
     with pytest.raises(ParseError, match=problem):
         get_source("stores").parse(path, path.name)
 
@@ -365,7 +367,7 @@ def test_store_services_uses_the_most_specific_code():
 # ---------------------------------------------------------------------------------------------- generator
 
 def test_samples_are_what_the_generator_writes(tmp_path):
-    counts = gen.generate_commerce_samples(tmp_path)
+    counts = generate(tmp_path, COMMERCE_SOURCES)
     for relative in counts:
         assert (tmp_path / relative).read_bytes() == (SAMPLES / relative).read_bytes(), relative
         assert (SAMPLES / relative).stat().st_size < 1_000_000
@@ -373,8 +375,8 @@ def test_samples_are_what_the_generator_writes(tmp_path):
 
 
 def test_generator_scales_and_is_deterministic(tmp_path):
-    first = gen.generate_commerce(tmp_path / "a", scale=0.002, quarters=2, seed=7, dirty_rate=0.01)
-    second = gen.generate_commerce(tmp_path / "b", scale=0.002, quarters=2, seed=7, dirty_rate=0.01)
+    first = gen.generate_stores(tmp_path / "a", scale=0.002, quarters=2, seed=7, dirty_rate=0.01)
+    second = gen.generate_stores(tmp_path / "b", scale=0.002, quarters=2, seed=7, dirty_rate=0.01)
     assert first == second
     assert all((tmp_path / "a" / r).read_bytes() == (tmp_path / "b" / r).read_bytes() for r in first)
     zips = sorted(k for k in first if k.endswith(".zip"))

@@ -2,7 +2,9 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 
-from synthetic.childcare import generate_childcare
+from synthetic.registry import Options, generate
+
+CHILDCARE = ("childcare_centers", "childcare_meals")
 
 
 def digest(root):
@@ -10,8 +12,8 @@ def digest(root):
 
 
 def test_same_arguments_give_byte_identical_files_in_real_formats(tmp_path):
-    counts = generate_childcare(tmp_path / "a", scale=0.02, days=7)
-    generate_childcare(tmp_path / "b", scale=0.02, days=7)
+    counts = generate(tmp_path / "a", CHILDCARE, Options(scale=0.02, days=7))
+    generate(tmp_path / "b", CHILDCARE, Options(scale=0.02, days=7))
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     root = tmp_path / "a"
     csv = (root / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv").read_bytes()
@@ -26,6 +28,6 @@ def test_same_arguments_give_byte_identical_files_in_real_formats(tmp_path):
 
 
 def test_a_different_seed_gives_different_children(tmp_path):
-    generate_childcare(tmp_path / "a", scale=0.02, days=7, seed=1)
-    generate_childcare(tmp_path / "b", scale=0.02, days=7, seed=2)
+    generate(tmp_path / "a", CHILDCARE, Options(scale=0.02, days=7, seed=1))
+    generate(tmp_path / "b", CHILDCARE, Options(scale=0.02, days=7, seed=2))
     assert digest(tmp_path / "a") != digest(tmp_path / "b")

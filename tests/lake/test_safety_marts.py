@@ -5,6 +5,11 @@ and gates that fail on deliberately broken copies."""
 import csv
 import json
 import math
+import os
+import re
+import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,11 +26,14 @@ from catalog.registry import agreements
 from governance.analyst import analyst_connection
 from governance.export import Requester, export_release
 from lake.session import lake_session
+from lake.settings import DBT_PROJECT_DIR
 from quality.privacy_gates import release_gates
+from transforms.ingest import ingest_file
 
-from conftest import cells_containing, string_cells
+from conftest import SAMPLES, cells_containing, make_settings, string_cells
 
-GRID_SEED = Path(__file__).parents[1] / "dbt_project" / "seeds" / "safety" / "gangseo_grid_250m.csv"
+GRID_SEED = Path(__file__).parents[2] / "dbt_project" / "seeds" / "safety" / "gangseo_grid_250m.csv"
+GEOGRAPHY_SEEDS = Path(__file__).parents[2] / "dbt_project" / "seeds" / "geography"
 TO_5186 = Transformer.from_crs("EPSG:4326", "EPSG:5186", always_xy=True)
 PURPOSE_COLUMNS = {"생활방범": "crime_prevention", "다목적": "multipurpose", "어린이보호": "child_protection",
                    "교통단속": "traffic_enforcement", "교통정보수집": "traffic_information", "시설물관리": "facility_management",
@@ -285,6 +293,148 @@ def test_occupancy_minutes_follow_the_sensor_sessions(materialized):
     assert checked > 100
 
 
+# --- disabled_parking_lot_context: the lot in the standard data, general enforcement around it ---------------------
+
+MATCH_RADIUS_M = 100
+
+
+def seed(name: str) -> list[dict]:
+    with (GEOGRAPHY_SEEDS / f"{name}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def lot_context_by_hand(con) -> dict[str, dict]:
+    """Every figure of disabled_parking_lot_context, straight from the raw zone and the geography seeds."""
+    events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
+    published = rows(con, "SELECT * FROM lake.raw_identified.parking_lots WHERE in_gangseo")
+    newest = defaultdict(lambda: date.min)  # staging keeps the newest reference date first, then the last loaded
+    for r in published:
+        newest[r["lot_id"]] = max(newest[r["lot_id"]], r["data_reference_date"])
+    lots = {r["lot_id"]: r for r in latest([r for r in published if r["data_reference_date"] == newest[r["lot_id"]]],
+                                            lambda r: r["lot_id"])}
+    counts = latest(rows(con, "SELECT * FROM lake.raw_identified.illegal_parking_enforcement "
+                              "WHERE adong_code IS NOT NULL AND NOT is_total"), lambda r: (r["reference_date"], r["adong_code"]))
+    bdong_by_name = {r["bdong_name"]: r["bdong_code"] for r in seed("gangseo_legal_dongs")}
+    adongs_of = defaultdict(set)
+    for r in seed("gangseo_adong_bdong"):
+        adongs_of[r["bdong_code"]].add(r["adong_code"])
+
+    by_lot = defaultdict(list)
+    for e in events:
+        by_lot[e["lot_id"]].append(e)
+    expected = {}
+    for lot_id, evs in by_lot.items():
+        lon, lat = statistics.median(e["longitude"] for e in evs), statistics.median(e["latitude"] for e in evs)
+        last = max(e["event_at"] for e in evs).date()
+        distance = lambda lot: metres(lon, lat, lot["longitude"], lot["latitude"]) if lot["latitude"] is not None else None
+        if lot_id in lots:
+            match, method = lots[lot_id], "lot_id"
+        else:
+            near = sorted((distance(l), l["lot_id"]) for l in lots.values() if l["latitude"] is not None)
+            match, method = (lots[near[0][1]], "nearest") if near and near[0][0] <= MATCH_RADIUS_M else (None, None)
+        row = {"monitored_spaces": len({e["space_id"] for e in evs}), "matched_lot_id": match and match["lot_id"],
+               "match_method": method, "match_distance_m": match and distance(match), "lot_spaces": match and match["spaces"],
+               "lot_has_disabled_spaces": match and match["has_disabled_spaces"], "bdong_code": None, "adong_code": None,
+               "area_adongs": None, "enforcement_reference_date": None, "area_enforcement_count": None,
+               "area_enforcement_index": None, "last_event_date": last}
+        row["monitored_space_share"] = row["monitored_spaces"] / match["spaces"] if match and match["spaces"] else None
+        named = re.search(r"강서구\s+(\S+)", (match or {}).get("lot_address") or "")
+        bdong = bdong_by_name.get(named.group(1)) if named else None
+        if bdong:
+            adongs = adongs_of[bdong]
+            row |= {"bdong_code": bdong, "area_adongs": len(adongs), "adong_code": next(iter(adongs)) if len(adongs) == 1 else None}
+            period = max((c["reference_date"] for c in counts if c["reference_date"] <= last), default=None)
+            in_file = {c["adong_code"]: c["enforcement_count"] for c in counts if c["reference_date"] == period}
+            if adongs & in_file.keys():
+                area = sum(in_file[a] for a in adongs & in_file.keys())
+                row |= {"enforcement_reference_date": period, "area_enforcement_count": area,
+                        "area_enforcement_index": area / len(adongs) / (sum(in_file.values()) / len(in_file))}
+        expected[lot_id] = row
+    return expected
+
+
+def assert_lot_context(con, expected: dict[str, dict]) -> dict[str, dict]:
+    mart = {r["lot_id"]: r for r in rows(con, "SELECT * FROM lake.curated_marts.disabled_parking_lot_context")}
+    assert mart.keys() == expected.keys()
+    for lot_id, want in expected.items():
+        got = mart[lot_id]
+        for column, value in want.items():
+            close = isinstance(value, float)
+            assert got[column] == (pytest.approx(value, abs=0.01) if close else value), (lot_id, column, got[column], value)
+    return mart
+
+
+def test_lot_context_matches_a_hand_computation_on_the_sample(materialized):
+    # The sample's two generators number lots independently (events 115-…, standard data 315-…) and place
+    # them apart, so no pilot lot matches there; the built lake below adds lots that do.
+    settings, _ = materialized
+    with lake_session(settings, read_only=True) as con:
+        mart = assert_lot_context(con, lot_context_by_hand(con))
+    assert len(mart) >= 2
+
+
+def standard_data_page(pilot_lots: list[dict]) -> dict:
+    """A tn_pubr_prkplce_info_api page with lots placed for each way of matching (and of not matching)."""
+    page = json.loads((SAMPLES / "parking_lots" / "tn_pubr_prkplce_info_api_3150000_page1_SYNTHETIC.json").read_text(encoding="utf-8"))
+    template = page["response"]["body"]["items"][0]
+    same_id, near = pilot_lots
+    north = lambda lot, metres_north: f"{lot['latitude'] + metres_north / 111_000:.7f}"
+    lot = lambda **fields: {**template, "longitude": f"{near['longitude']:.7f}", "pwdbsPpkZoneYn": "", **fields}
+    items = [
+        # the same 주차장관리번호, 60 m away, in 공항동 (a 법정동 split between two 행정동)
+        lot(prkplceNo=same_id["lot_id"], prkplceNm="공항동제1공영주차장", prkcmprt="120", pwdbsPpkZoneYn="Y",
+            longitude=f"{same_id['longitude']:.7f}", latitude=north(same_id, 60), lnmadr="서울특별시 강서구 공항동 55-1"),
+        # another number 40 m from the other lot, in 염창동 (one 행정동) ...
+        lot(prkplceNo="315-1-900001", prkplceNm="마곡나루공영주차장", prkcmprt="80", latitude=north(near, 40),
+            lnmadr="서울특별시 강서구 염창동 100-1"),
+        # ... beside a farther Gangseo lot and a closer one outside Gangseo, neither of which may win
+        lot(prkplceNo="315-2-900002", prkplceNm="마곡주차장", prkcmprt="300", latitude=north(near, 80),
+            lnmadr="서울특별시 강서구 마곡동 1-1"),
+        lot(prkplceNo="314-1-900003", prkplceNm="경계공영주차장", prkcmprt="50", latitude=north(near, 10),
+            lnmadr="서울특별시 양천구 신월동 1-1", rdnmadr="서울특별시 양천구 남부순환로 1", insttCode="3140000", insttNm="서울특별시 양천구"),
+    ]
+    page["response"]["body"]["items"] = items
+    page["response"]["body"]["totalCount"] = len(items)
+    return page
+
+
+@pytest.fixture(scope="module")
+def matched_lots_lake(tmp_path_factory):
+    """The pilot's three sources from the sample plus one standard-data page whose lots match the pilot's,
+    built by `dbt build` of the lot-context mart and its parents only (~45 s)."""
+    root = tmp_path_factory.mktemp("disabled_parking_lake")
+    settings = make_settings(root)
+    for source in ("disabled_parking_events", "parking_lots", "illegal_parking_enforcement"):
+        for path in sorted((SAMPLES / source).iterdir()):
+            ingest_file(settings, source, path, "test")
+    with lake_session(settings, read_only=True) as con:
+        pilot_lots = rows(con, "SELECT lot_id, median(longitude) AS longitude, median(latitude) AS latitude "
+                               "FROM lake.raw_identified.disabled_parking_events GROUP BY lot_id ORDER BY lot_id")
+    page = root / "tn_pubr_prkplce_info_api_3150000_page2_TEST.json"
+    page.write_text(json.dumps(standard_data_page(pilot_lots[:2]), ensure_ascii=False), encoding="utf-8")
+    assert ingest_file(settings, "parking_lots", page, "test").quarantined == 0
+    target = root / "dbt_target"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+disabled_parking_lot_context",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(target), "--log-path", str(target / "logs")],
+        env={**os.environ, **settings.env()}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:]
+    return settings
+
+
+def test_lot_context_matches_lots_and_area_enforcement_by_hand(matched_lots_lake):
+    with lake_session(matched_lots_lake, read_only=True) as con:
+        mart = assert_lot_context(con, lot_context_by_hand(con))
+    by_method = {r["match_method"]: r for r in mart.values()}
+    assert by_method.keys() >= {"lot_id", "nearest"}
+    same_id, near = by_method["lot_id"], by_method["nearest"]
+    assert (same_id["lot_spaces"], same_id["lot_has_disabled_spaces"], same_id["area_adongs"]) == (120, True, 2)
+    assert same_id["adong_code"] is None and same_id["match_distance_m"] == pytest.approx(60, abs=1)
+    assert (near["matched_lot_id"], near["adong_code"], near["area_adongs"]) == ("315-1-900001", "1150051000", 1)
+    assert all(r["area_enforcement_count"] > 0 and r["enforcement_reference_date"] <= r["last_event_date"] for r in (same_id, near))
+
+
 # --- plates never leave the restricted zone -------------------------------------------------------------------------
 
 def test_plates_are_in_no_staging_mart_release_or_analyst_table(materialized, tmp_path):
@@ -301,7 +451,7 @@ def test_plates_are_in_no_staging_mart_release_or_analyst_table(materialized, tm
             assert not cells_containing(string_cells(con, table), plates), table
         assert not {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'lake' "
                                               "AND schema_name <> 'raw_identified' AND column_name = 'plate_number'").fetchall()}
-    analyst = analyst_connection(settings)
+    analyst = analyst_connection(settings, "safety")
     try:
         marts = [f"{s}.{t}" for s, t in analyst.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()]
         assert any(m.endswith("disabled_parking_enforcement") for m in marts)
@@ -349,7 +499,8 @@ def test_identifier_gate_fails_when_a_plate_slips_into_a_mart(materialized):
 
 SAFETY_MODELS = ["stg_safety__cctv", "stg_safety__child_protection_zones", "stg_safety__child_hotspots", "stg_safety__smart_pole_counts",
                  "stg_safety__wildfire_weather", "stg_safety__disabled_parking_events", "missing_person_search", "child_traffic_safety",
-                 "wildfire_watch", "disabled_parking_enforcement"]
+                 "wildfire_watch", "disabled_parking_enforcement", "stg_safety__parking_lots",
+                 "stg_safety__illegal_parking_enforcement", "stg_safety__disabled_parking_lots", "disabled_parking_lot_context"]
 
 
 def test_every_safety_model_passes_its_gates_on_the_sample(materialized):

@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration import purge as purge_module
+from governance import purge as purge_module
 from governance.audit import AccessEntry, log_access, verify_access_log
 from lake.session import duckdb_config, ensure_zones, lake_session, lake_write, load_extensions
 from governance.purge import PurgeFailed, Verification, find_residues, purge, purge_targets

@@ -15,6 +15,7 @@ from catalog.contracts import get_contract
 from transforms.encoding import decode_to_utf8
 from transforms.records import SchemaMismatch, map_to_contract, validate
 from synthetic import welfare_stats
+from synthetic.registry import generate
 from transforms.welfare import disability, elderly_alone, recipients
 from transforms.welfare.kosis import ParseError, period_of
 
@@ -57,7 +58,7 @@ def kosis_file(tmp_path: Path, body: str, name: str = "kosis.csv", head: str = K
 
 
 def test_committed_samples_are_the_generator_output_and_small(tmp_path):
-    counts = welfare_stats.generate_welfare_stats(tmp_path)
+    counts = generate(tmp_path, list(PARSERS))
     assert set(counts) == {welfare_stats.ELDERLY_RELPATH, welfare_stats.RECIPIENTS_RELPATH,
                            welfare_stats.DISABILITY_LONG_RELPATH, welfare_stats.DISABILITY_WIDE_RELPATH}
     for relpath in counts:

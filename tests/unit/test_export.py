@@ -1,19 +1,21 @@
 """The export gateway on a small lake built here: agreements, refusals, access log, operational feed."""
 
 import json
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 import duckdb
 import pytest
 
 from catalog.contracts import get_contract
 from catalog.registry import agreements, pilots, purposes
-from governance.export import ExportRefused, Requester, export_operational, export_release
+from governance.audit import today
+from governance.export import ExportRefused, Requester, export_operational, export_release, find_agreement
 from lake.session import ensure_zones, lake_session, lake_write, table_exists
 
 ME = Requester("steward01", "ws-17")
 OFFICER = Requester("officer07", "dong-pc-3")
 ON = date(2026, 6, 1)  # inside both agreements
+SEOUL = timezone(timedelta(hours=9))
 
 
 def build_release(settings) -> None:
@@ -127,6 +129,48 @@ def test_refusals_are_clear_and_logged(release_lake, tmp_path, pilot, purpose, r
     assert (row["account"], row["host"], row["pilot"], row["purpose_code"]) == ("steward01", "ws-17", pilot, purpose)
 
 
+def test_an_export_after_the_agreement_ends_is_refused_naming_the_agreement_and_its_end(release_lake, tmp_path,
+                                                                                          time_machine):
+    """No `on=`: the gateway reads today's date itself (Seoul time). DUA-2026-CC-001 ends on 2027-12-31: its last
+    minute still exports, the first minute of 2028-01-01 KST (still 2027-12-31 in UTC) is refused, and the refusal
+    names the agreement and its end date, in the exception and in the access log."""
+    agreement = agreements()["DUA-2026-CC-001"]
+    assert agreement.valid_to == date(2027, 12, 31)
+    time_machine.move_to(datetime(2027, 12, 31, 23, 59, tzinfo=SEOUL))
+    manifest = export_release(release_lake, "daycare_food_scanner", "DAYCARE_FOOD_SCANNER_STATS", "last day", tmp_path / "ok", ME)
+    assert manifest["agreement"]["id"] == agreement.id
+    time_machine.move_to(datetime(2028, 1, 1, 0, 0, tzinfo=SEOUL))
+    with pytest.raises(ExportRefused) as refused:
+        export_release(release_lake, "daycare_food_scanner", "DAYCARE_FOOD_SCANNER_STATS", "a day late", tmp_path / "late", ME)
+    message = str(refused.value)
+    assert "expired on 2028-01-01" in message and "DUA-2026-CC-001" in message and "2027-12-31" in message, message
+    assert not (tmp_path / "late" / "manifest.json").exists()
+    last = access_log(release_lake)[-1]
+    assert (last["result"], last["detail"], last["reason"]) == ("refused", message, "a day late")
+
+
+def test_an_operational_export_after_its_agreement_ends_is_refused_naming_it(welfare_lake, tmp_path, time_machine):
+    time_machine.move_to(datetime(2028, 1, 1, 9, 0, tzinfo=SEOUL))
+    with pytest.raises(ExportRefused) as refused:
+        export_operational(welfare_lake, "WELLBEING_CALL_OPERATIONS", "welfare_officer", "visit", tmp_path, OFFICER)
+    message = str(refused.value)
+    assert "expired on 2028-01-01" in message and "DUA-2026-WF-OPS-001" in message and "2027-12-31" in message, message
+    [row] = access_log(welfare_lake)
+    assert (row["action"], row["result"], row["detail"]) == ("operational_export", "refused", message)
+
+
+@pytest.mark.parametrize("agreement_id", sorted(agreements()))
+def test_every_agreement_is_refused_the_day_after_it_ends(agreement_id, time_machine):
+    """Today's date (governance.audit.today, KST) the day after `valid_to`: refused, naming the agreement and its end."""
+    agreement = agreements()[agreement_id]
+    time_machine.move_to(datetime.combine(agreement.valid_to + timedelta(days=1), time(0, 0), tzinfo=SEOUL))
+    assert today() == agreement.valid_to + timedelta(days=1)
+    with pytest.raises(ExportRefused) as refused:
+        find_agreement(agreement.pilot, agreement.purpose_code, agreement.kind, today())
+    message = str(refused.value)
+    assert "expired" in message and agreement.id in message and str(agreement.valid_to) in message, message
+
+
 def test_a_dataset_or_column_outside_the_agreement_is_refused(release_lake, tmp_path, monkeypatch):
     """The agreement, not the release, decides: narrow it and the same request is refused."""
     import catalog.registry as registry
@@ -211,15 +255,16 @@ def test_operational_export_is_refused_without_basis_or_role_and_logged(welfare_
 
 
 def test_the_analyst_database_never_contains_the_operational_feed(welfare_lake, tmp_path, monkeypatch):
-    from orchestration import analyst
+    from governance import analyst
 
-    assert not [t for t in analyst.analyst_tables() if t.startswith(("raw_identified.", "quarantine.", "landing."))]
+    assert not [t for a in analyst.audiences() for t in analyst.analyst_tables(a)
+                if t.startswith(("raw_identified.", "quarantine.", "landing."))]
     export_operational(welfare_lake, "WELLBEING_CALL_OPERATIONS", "call_center_operator", "call round", tmp_path, OFFICER, on=ON)
     with lake_write(welfare_lake, "curated_marts/example", "test") as con:
         con.execute("CREATE TABLE lake.curated_marts.example AS SELECT '화곡1동' AS adong_name, 12 AS people")
-    monkeypatch.setattr(analyst, "analyst_tables", lambda: ["curated_marts.example"])
-    analyst.publish_analyst_db(welfare_lake)
-    con = analyst.analyst_connection(welfare_lake)
+    monkeypatch.setattr(analyst, "analyst_tables", lambda audience: ["curated_marts.example"])
+    analyst.publish_analyst_dbs(welfare_lake)
+    con = analyst.analyst_connection(welfare_lake, "welfare")
     tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     assert tables == ["example"]
     feed_values = {v for p in PEOPLE for v in p[:4]}

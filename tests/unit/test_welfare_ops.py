@@ -20,7 +20,7 @@ from synthetic.welfare_ops import (
 )
 from transforms.welfare import call_logs, cases, iot
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 PARSERS = {"welfare_cases": cases.parse, "welfare_call_logs": call_logs.parse, "welfare_iot_readings": iot.parse}
 SAMPLE_FILES = sorted(p for source in PARSERS for p in (SAMPLES / source).iterdir() if p.is_file())
 

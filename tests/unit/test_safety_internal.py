@@ -20,7 +20,7 @@ from synthetic.safety_internal import (
     generate_safety_internal, is_school_day,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 PARSERS = {"smart_pole_counts": smart_poles.parse, "disabled_parking_events": disabled_parking.parse,
            "wildfire_weather": wildfire_weather.parse}
 HEADERS = {"smart_pole_counts": POLE_HEADER, "disabled_parking_events": PARKING_HEADER, "wildfire_weather": WEATHER_HEADER}

@@ -32,6 +32,7 @@ from transforms.safety import cctv, child_zones, illegal_parking, parking_lots, 
 from transforms.safety.public_data import api_items
 from transforms.sources import get_source
 from synthetic import safety_public as gen
+from synthetic.registry import Options, generate
 
 from conftest import SAMPLES
 
@@ -77,7 +78,7 @@ def localdata(tmp_path: Path, *rows: dict[str, str], name: str = "cctv.csv", hea
 
 
 def test_committed_samples_are_the_generator_output_small_and_labelled(tmp_path):
-    counts = gen.generate_safety_public(tmp_path, scale=gen.SAMPLE_SCALE)
+    counts = generate(tmp_path, SOURCE_IDS)
     assert {relpath.split("/")[0] for relpath in counts} == set(SOURCE_IDS)
     for relpath in counts:
         assert (tmp_path / relpath).read_bytes() == (SAMPLES / relpath).read_bytes(), f"{relpath}: regenerate the samples"
@@ -87,12 +88,12 @@ def test_committed_samples_are_the_generator_output_small_and_labelled(tmp_path)
 
 
 def test_generator_scales_the_national_files_and_keeps_gangseo_floors(tmp_path):
-    counts = gen.generate_safety_public(tmp_path, scale=0.001, dirty_rate=0.0)
+    counts = generate(tmp_path, SOURCE_IDS, Options(scale=0.001, dirty_rate=0.0))
     assert counts[gen.LOCALDATA_RELPATH] == gen.MIN_GANGSEO_CCTV + round((gen.NATIONAL_CCTV - gen.GANGSEO_CCTV) * 0.001)
     assert counts[gen.ZONES_CSV_RELPATH] == gen.MIN_GANGSEO_ZONES + round((gen.NATIONAL_ZONES - gen.GANGSEO_ZONES) * 0.001)
     _, checked, _ = load("cctv", tmp_path / gen.LOCALDATA_RELPATH, tmp_path)
     assert checked.quarantined.height == 0  # dirty_rate 0: every row valid
-    gen.generate_safety_public(tmp_path / "other_seed", scale=0.001, seed=7, dirty_rate=0.0)
+    generate(tmp_path / "other_seed", SOURCE_IDS, Options(scale=0.001, seed=7, dirty_rate=0.0))
     assert (tmp_path / "other_seed" / gen.LOCALDATA_RELPATH).read_bytes() != (tmp_path / gen.LOCALDATA_RELPATH).read_bytes()
 
 

@@ -4,9 +4,9 @@ sales, competition checked with pyproj, the small-cell gate failing on an un-sup
 coverage equal to transforms/commerce/crosswalk.py, and no live formula, RRN or phone number in any
 commerce staging, mart, release, analyst or export table.
 
-The module builds its own commerce-only lake (ingest of the commerce samples + `dbt build` of the commerce
-models, ~40 s) rather than the session-wide `materialized` lake, because one test reloads a quarter and
-rebuilds, which must not disturb other modules.
+The module reads the session-wide `materialized` lake (the main job builds every commerce asset: ingest,
+staging, marts, release, analyst DB). The reload test reloads a quarter and rebuilds the commerce models, so
+it works on a private copy of that lake (`lake_copy`) and disturbs no other test.
 """
 
 from __future__ import annotations
@@ -23,25 +23,22 @@ import zipfile
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from unittest import mock
 
 import polars as pl
 import pytest
 from pyproj import Transformer
 
 from catalog.contracts import get_contract
-from governance.analyst import analyst_connection, publish_analyst_db
-from orchestration.defs.releases import _release_pairs
+from governance.analyst import analyst_connection
 from lake.settings import DBT_PROJECT_DIR
 from governance.export import export_release
 from transforms.ingest import ingest_file
-from lake.session import lake_session, lake_write
+from lake.session import lake_session
 from quality.privacy_gates import GENERIC_PATTERNS, release_gates
 from transforms.commerce.crosswalk import crosswalk, sales_coverage, store_coverage
 
-from conftest import SAMPLES, cells_containing, make_settings, string_cells
+from conftest import SAMPLES, cells_containing, string_cells
 
-SOURCES = ("commerce_areas", "stores", "commerce_sales", "commerce_store_stats", "commerce_floating_population")
 SELECT = "category_crosswalk staging.commerce marts.commerce"
 STAGING = ("stg_commerce__areas", "stg_commerce__stores", "stg_commerce__sales", "stg_commerce__store_stats",
            "stg_commerce__floating_population")
@@ -63,24 +60,10 @@ def dbt_build(settings, target: Path) -> None:
     assert done.returncode == 0, done.stdout[-4000:]
 
 
-def publish_release(settings) -> None:
-    """What the release asset does (orchestration/assets/release_assets.py), for this release only."""
-    with lake_write(settings, f"release/{RELEASE}", "test", PURPOSE) as con:
-        for target, source in _release_pairs(get_contract(RELEASE)):
-            con.execute(f"CREATE OR REPLACE TABLE lake.{target} AS SELECT * FROM lake.{source}")
-
-
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    root = tmp_path_factory.mktemp("commerce_lake")
-    settings = make_settings(root)
-    for source in SOURCES:
-        for path in sorted((SAMPLES / source).iterdir()):
-            ingest_file(settings, source, path, "test")
-    dbt_build(settings, root / "dbt_target")
-    publish_release(settings)
-    with mock.patch("governance.analyst.analyst_tables", return_value=[f"curated_marts.{m}" for m in MARTS]):
-        publish_analyst_db(settings)
+def lake(materialized):
+    """The shared main-job lake (read-only here)."""
+    settings, _ = materialized
     return settings
 
 
@@ -382,7 +365,7 @@ def test_no_live_formula_rrn_or_phone_in_staging_marts_release_analyst_or_export
             assert_clean(string_cells(con, f"lake.{table}"), identifiers, table)
         names = {n for (n,) in con.execute("SELECT store_name FROM lake.curated_marts.commerce_store_history").fetchall()}
     assert any(n.startswith("'=") for n in names)  # the HYPERLINK payload, inert
-    with analyst_connection(lake) as con:
+    with analyst_connection(lake, "commerce") as con:
         for table in MARTS:
             assert_clean(string_cells(con, table), identifiers, f"analyst {table}")
     manifest = export_release(lake, RELEASE, PURPOSE, "상권 분기 리뷰 (test)", tmp_path / "export", on=date(2026, 7, 1))
@@ -395,13 +378,14 @@ def test_no_live_formula_rrn_or_phone_in_staging_marts_release_analyst_or_export
     assert json.loads((tmp_path / "export" / "manifest.json").read_text(encoding="utf-8"))["agreement"]["id"] == "DUA-2026-CM-001"
 
 
-# --- reload (last: it adds a re-delivered quarter to the module's lake and rebuilds) -------------------
+# --- reload (it adds a re-delivered quarter to a copy of the shared lake and rebuilds) ------------------
 
 def mart_contents(settings) -> dict[str, list[tuple]]:
     return {m: rows(settings, f"SELECT * FROM lake.curated_marts.{m} ORDER BY ALL") for m in MARTS}
 
 
-def test_reloading_a_quarter_already_loaded_changes_nothing(lake, tmp_path):
+def test_reloading_a_quarter_already_loaded_changes_nothing(lake_copy, tmp_path):
+    lake, _ = lake_copy  # a private copy of the shared lake: this test writes to it
     before = mart_contents(lake)
     raw_before = rows(lake, "SELECT count(*) FROM lake.raw_identified.stores WHERE reference_month = '202603'")[0][0]
     zipped = next((SAMPLES / "stores").glob("*20260331*.zip"))

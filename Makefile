@@ -17,15 +17,19 @@ setup: $(STAMP)
 run: setup
 	$(VENV)/bin/lakehouse run
 
-# The fast lane: the import layers, then tests/unit (no main-job lake; under 2 minutes on 2 cores).
+# Two pytest-xdist workers; tests/conftest.py keeps all of tests/lake on one worker (the one that builds the
+# shared lake) and each other module on one worker. `make test PYTEST_XDIST=` runs in one process.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
+
+# The fast lane: the import layers, then tests/unit (no main-job lake).
 test-fast: setup
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q $(PYTEST_XDIST) tests/unit
 
 # Everything (what CI runs): tests/unit, tests/lake (one shared main-job lake) and tests/pipeline.
 test: setup
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q $(PYTEST_XDIST) --durations=15
 
 bench: setup
 	$(PY) -m bench

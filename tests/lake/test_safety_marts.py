@@ -25,7 +25,7 @@ from catalog.contracts import get_contract
 from catalog.registry import agreements
 from governance.analyst import analyst_connection
 from governance.export import Requester, export_release
-from lake.session import lake_session
+from lake.session import lake_session, writer_lock
 from lake.settings import DBT_PROJECT_DIR
 from quality.privacy_gates import release_gates
 from transforms.ingest import ingest_file
@@ -414,11 +414,12 @@ def matched_lots_lake(tmp_path_factory):
     page.write_text(json.dumps(standard_data_page(pilot_lots[:2]), ensure_ascii=False), encoding="utf-8")
     assert ingest_file(settings, "parking_lots", page, "test").quarantined == 0
     target = root / "dbt_target"
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+disabled_parking_lot_context",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        env={**os.environ, **settings.env()}, capture_output=True, text=True)
+    with writer_lock(settings):  # as the dbt asset does: readers see the build once the lock is released
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+disabled_parking_lot_context",
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(target), "--log-path", str(target / "logs")],
+            env={**os.environ, **settings.env()}, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
     return settings
 

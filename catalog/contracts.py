@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 
+from catalog.yaml_files import read_yaml
 from catalog.registry import audiences
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
@@ -224,7 +224,7 @@ def _owners(doc: OpenDataContractStandard) -> tuple[tuple[str, ...], str]:
 
 def _read(path: Path) -> OpenDataContractStandard:
     try:
-        return OpenDataContractStandard.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return OpenDataContractStandard.model_validate(read_yaml(path))
     except Exception as exc:  # pydantic's message names the field; keep it and add the file
         raise ContractError(f"{path}: not a valid ODCS contract: {exc}") from exc
 

@@ -6,12 +6,14 @@ uses the same one: a month counts as 31 days and a year as 366, the longest they
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-import yaml
 
 from catalog.contracts import Contract
+from catalog.yaml_files import read_yaml
 
 # ODCS says units follow ISO 8601 ("d, day, days", "y, yr, years"): so `m` is a month, as in P1M.
 UNITS = {
@@ -27,11 +29,17 @@ _DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 
 SLA_PROPERTIES = ("freshness", "frequency")
 
 
+@functools.lru_cache(maxsize=None)
+def _sla_properties(path: Path, mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    """The file's `slaProperties`, parsed once per version of the file (definitions ask for every asset)."""
+    return tuple(read_yaml(path).get("slaProperties") or [])
+
+
 def sla(contract: Contract) -> dict[str, Any] | None:
     """The contract's freshness SLA (property, value, unit and `max_age`), or None if it promises none."""
     if contract.path is None:
         return None
-    properties = yaml.safe_load(contract.path.read_text(encoding="utf-8")).get("slaProperties") or []
+    properties = _sla_properties(contract.path, contract.path.stat().st_mtime_ns)
     for name in SLA_PROPERTIES:
         for item in properties:
             if item.get("property") == name:

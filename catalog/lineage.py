@@ -13,8 +13,11 @@ their column arguments through. A constant, or `count(*)`, has no upstream colum
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +33,9 @@ from catalog.contracts import Contract, get_contract, load_contracts
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 COMPILED_DIR = DBT_PROJECT_DIR / "target" / "compiled"
+# Parsing lineage is most of what loading the definitions costs (~0.1 s a model), so results are kept
+# here, keyed by the SQL, the schema and sqlglot's version: a pure cache, rebuilt when missing or unreadable.
+LINEAGE_CACHE = DBT_PROJECT_DIR / "target" / "column_lineage.cache.json"
 
 # Columns the ingest adds to every raw table (orchestration/ingest.py META_COLUMNS; a test keeps the two
 # equal). Staging models `select *` from raw tables, so the star must expand to these as well.
@@ -64,6 +70,27 @@ def column_lineage(sql: str, schema: Mapping[str, Mapping[str, str]], dialect: s
                 deps.add((f"{leaf.expression.db}.{leaf.expression.name}", column))
         result[name] = sorted(deps)
     return result
+
+
+@functools.cache
+def _lineage_cache() -> dict[str, Lineage]:
+    try:
+        return json.loads(LINEAGE_CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def cached_column_lineage(sql: str, schema: Mapping[str, Mapping[str, str]]) -> Lineage:
+    """`column_lineage`, remembered across processes (errors are not remembered: they are raised again)."""
+    key = hashlib.sha256(json.dumps([sql, schema, sqlglot.__version__], sort_keys=True).encode()).hexdigest()
+    cache = _lineage_cache()
+    if key not in cache:
+        cache[key] = column_lineage(sql, schema)
+        if LINEAGE_CACHE.parent.is_dir():
+            partial = LINEAGE_CACHE.with_name(f".{LINEAGE_CACHE.name}.{os.getpid()}")
+            partial.write_text(json.dumps(cache), encoding="utf-8")
+            os.replace(partial, LINEAGE_CACHE)  # concurrent writers: the last whole file wins
+    return {column: [tuple(pair) for pair in pairs] for column, pairs in cache[key].items()}
 
 
 def _nested(schema: Mapping[str, Mapping[str, str]]) -> dict:
@@ -188,7 +215,7 @@ def model_lineage(manifest: Mapping[str, Any], unique_id: str, compiled_dir: Pat
                   schema: Mapping[str, Mapping[str, str]] | None = None) -> Lineage:
     """Column lineage of one dbt model (see `column_lineage`)."""
     sql = model_sql(manifest, unique_id, compiled_dir)
-    return column_lineage(sql, schema if schema is not None else lineage_schema(manifest))
+    return cached_column_lineage(sql, schema if schema is not None else lineage_schema(manifest))
 
 
 def dbt_model_lineage(manifest: Mapping[str, Any], compiled_dir: Path | None = COMPILED_DIR) -> dict[str, Lineage]:

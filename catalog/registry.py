@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
+from catalog.yaml_files import read_yaml
 
 CATALOG_DIR = Path(__file__).parent
 
@@ -33,13 +33,13 @@ class Pilot:
 
 @functools.cache
 def purposes() -> dict[str, Purpose]:
-    data = yaml.safe_load((CATALOG_DIR / "purposes.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(CATALOG_DIR / "purposes.yaml")
     return {p["code"]: Purpose(**p) for p in data["purposes"]}
 
 
 @functools.cache
 def pilots() -> dict[str, Pilot]:
-    data = yaml.safe_load((CATALOG_DIR / "pilots.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(CATALOG_DIR / "pilots.yaml")
     return {p["id"]: Pilot(**{**p, "purposes": tuple(p["purposes"])}) for p in data["pilots"]}
 
 
@@ -55,13 +55,13 @@ class Audience:
 
 @functools.cache
 def audiences() -> dict[str, Audience]:
-    data = yaml.safe_load((CATALOG_DIR / "audiences.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(CATALOG_DIR / "audiences.yaml")
     return {a["id"]: Audience(**a) for a in data["audiences"]}
 
 
 @functools.cache
 def glossary() -> list[dict]:
-    return yaml.safe_load((CATALOG_DIR / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+    return read_yaml(CATALOG_DIR / "glossary.yaml")["terms"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Agreement:
 
 @functools.cache
 def agreements() -> dict[str, Agreement]:
-    data = yaml.safe_load((CATALOG_DIR / "agreements.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(CATALOG_DIR / "agreements.yaml")
     return {a["id"]: Agreement(**{**a, "roles": tuple(a["roles"]),
                                   "datasets": {t: tuple(cols) for t, cols in a["datasets"].items()}})
             for a in data["agreements"]}

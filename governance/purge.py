@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from catalog.yaml_files import read_yaml
 from catalog.contracts import Contract, load_contracts
 from governance.audit import access_log_head, now
 from lake.session import commit_message, lake_session, lake_write, table_exists, writer_lock
@@ -79,7 +79,7 @@ def _retention_element(contract: Contract) -> str | None:
     """The column named by the retention SLA's ODCS `element` (`table.column` or `column`), if any."""
     if contract.path is None:
         return None
-    doc = yaml.safe_load(contract.path.read_text(encoding="utf-8"))
+    doc = read_yaml(contract.path)
     for sla in doc.get("slaProperties") or []:
         if sla.get("property") == "retention" and sla.get("element"):
             return str(sla["element"]).split(",")[0].strip().split(".")[-1]

@@ -27,9 +27,6 @@ RUNS = (("childcare", 0.1), ("childcare", 1.0), ("welfare", 1.0))
 # (Safety: national-size public files plus a year of the internal sources; commerce: a Seoul-size store
 # file in four quarterly ZIPs, whatever the days.)
 DAYS = {"welfare": 28}
-# The rows that say how big a run was, per domain: raw + quarantine of the largest sources.
-VOLUME = {"childcare": ("childcare_meals",), "commerce": ("stores", "commerce_sales"), "welfare": ("welfare_call_logs", "welfare_iot_readings"),
-          "safety": ("cctv", "smart_pole_counts", "disabled_parking_events")}
 
 
 def _measure(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -86,7 +83,7 @@ def bench(domain: str, scale: float, root: Path) -> dict:
         "domain": domain,
         "scale": scale,
         "input_mb": round(size / 2**20, 1),
-        "rows_read": sum(rows.get(f"{zone}.{t}", 0) for t in VOLUME[domain] for zone in ("raw_identified", "quarantine")),
+        "rows_read": sum(rows.get(f"{zone}.{t}", 0) for t in raw_sources(domain) for zone in ("raw_identified", "quarantine")),
         "ingest_copy_s": round(copy_s, 1),
         "pipeline_s": round(run_s, 1),
         "ratio": round(run_s / copy_s, 2),

@@ -52,9 +52,17 @@ def describe_holder(settings: Settings) -> str:
     return f"pid {holder['pid']} on {holder['host']}, started {holder['started_at']} ({holder['command']})"
 
 
+# Run locks this process holds: the job's own resource asks again inside `lakehouse run` (re-entrant).
+_HELD: set[str] = set()
+
+
 @contextmanager
 def run_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the lake's run lock for the block, or raise RunLocked after `wait_seconds`."""
+    key = str(settings.run_lock_file.resolve())
+    if key in _HELD:
+        yield
+        return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.run_lock_file), timeout=wait_seconds)
     try:
@@ -62,9 +70,11 @@ def run_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
     except Timeout:
         raise RunLocked(f"another lakehouse run holds {settings.run_lock_file}: {describe_holder(settings)}; "
                         "wait for it to finish, or stop that process") from None
+    _HELD.add(key)
     try:
         _write_holder(holder_file(settings))
         yield
     finally:
+        _HELD.discard(key)
         holder_file(settings).unlink(missing_ok=True)
         lock.release()

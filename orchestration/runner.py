@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from catalog.contracts import load_contracts
 from governance.audit import flush_access_spool
+from lake.files import private_dir
 from lake.run_lock import run_lock
 from lake.session import lake_session
 from orchestration.lib.openlineage import emit_for_run
+from orchestration.lib.run_log import (StepListener, add_step_listener, failure_reason, log_path, remove_step_listener,
+                                       run_config)
+from orchestration.lib.selection import plan_tags, planned_keys
 from lake.settings import Settings
 from transforms.dbt_project import prepare_manifest
+from transforms.run_plan import RunPlan, code_version, plan_run, record_start, record_success
 
 INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
@@ -30,6 +39,9 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
 class RunSummary:
     run_id: str
     success: bool
+    plan: str = ""  # why this run ran what it ran (or nothing)
+    full: bool = False
+    log_file: str = ""  # every event of the run (data/logs/run-<run id>.log)
     assets_materialized: list[str] = field(default_factory=list)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
@@ -52,34 +64,82 @@ def table_rows(settings: Settings) -> dict[str, int]:
     return rows
 
 
-def run_main(settings: Settings, wait_seconds: float = 0.0) -> RunSummary:
-    """The main job, holding the lake's run lock: a second job waits `wait_seconds`, then raises RunLocked."""
+def run_main(settings: Settings, wait_seconds: float = 0.0, full: bool = False,
+             on_step: StepListener | None = None, verbose: bool = False) -> RunSummary:
+    """The main job on what new data reaches (everything when `full`), holding the lake's run lock: a
+    second job waits `wait_seconds`, then raises RunLocked. With nothing new, nothing runs.
+
+    Every event goes to the run's log file; `on_step` hears of each finished step; `verbose` streams all."""
     with run_lock(settings, wait_seconds):
-        summary = _run_main(settings)
+        plan = plan_run(settings, full)
+        if plan.nothing_to_do:
+            summary = RunSummary("", True, plan.reason)
+        else:
+            version = code_version()
+            record_start(settings, plan)
+            with _listening(on_step):
+                summary = _run_main(settings, plan, version, verbose)
+            if summary.success:
+                record_success(settings, plan, version)
         flush_access_spool(settings)  # queries answered while the job held the lake join the chained log
         return summary
 
 
-def _run_main(settings: Settings) -> RunSummary:
+@contextmanager
+def _listening(on_step: StepListener | None) -> Iterator[None]:
+    if on_step is not None:
+        add_step_listener(on_step)
+    try:
+        yield
+    finally:
+        if on_step is not None:
+            remove_step_listener(on_step)
+
+
+@contextmanager
+def _library_output_to(path) -> Iterator[None]:
+    """Warnings and library log records during the run go to the run's log file, not the console."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        handler.close()
+        for name in [n for n in logging.root.manager.loggerDict if n.startswith("lakehouse.run.")]:
+            for h in list(logging.getLogger(name).handlers):  # the run's Dagster logger: close its file
+                h.close()
+                logging.getLogger(name).removeHandler(h)
+
+
+def _run_main(settings: Settings, plan: RunPlan, version: str, verbose: bool = False) -> RunSummary:
     from orchestration.defs import build_definitions  # heavy: import on use
 
     prepare_manifest(settings)
     defs = build_definitions(settings)
     job = defs.resolve_job_def("lakehouse_main")
     instance = dagster_instance(settings)
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    summary = RunSummary(result.run_id, result.success)
+    selection = None if plan.full else planned_keys(defs.resolve_asset_graph(), plan)
+    run_id = str(uuid.uuid4())
+    log_file = log_path(settings, run_id)
+    private_dir(log_file.parent)
+    with _library_output_to(log_file):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
+                                        tags=plan_tags(plan, version), run_id=run_id,
+                                        run_config=run_config(settings, run_id, verbose))
+    summary = RunSummary(result.run_id, result.success, plan.reason, plan.full, log_file=str(log_file))
     summary.assets_materialized = sorted(
         {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     )
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         (summary.checks_passed if evaluation.passed else summary.checks_failed).append(name)
-    summary.failures = [
-        f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else ''}"
-        for e in result.all_events
-        if e.is_step_failure
-    ]
+    summary.failures = [f"{e.step_key}: {failure_reason(e.step_failure_data.error)}"
+                        for e in result.all_events if e.is_step_failure]
     summary.step_seconds = {
         e.step_key: round(e.event_specific_data.duration_ms / 1000, 2) for e in result.all_events if e.is_step_success
     }

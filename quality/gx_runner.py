@@ -36,10 +36,13 @@ def docs_index(quality_dir: Path) -> Path:
 def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
     import great_expectations as gx  # ~6 s to import: only where a batch is validated
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     from quality.gx_suites import suite_for
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no bars on the console
     source = context.data_sources.add_or_update_pandas("lakehouse")
     existing = {a.name: a for a in source.assets}
     asset = existing.get(table.name) or source.add_dataframe_asset(table.name)

@@ -33,7 +33,7 @@ from lake.session import create_missing_zones, lake_session, lake_write, table_e
 from lake.settings import Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.landing import LandingFailed, land, sha256_of
+from transforms.landing import LandingFailed, inbox_files, land, sha256_of  # noqa: F401 (inbox_files: re-exported)
 from transforms.records import ROW_NUMBER, Mapped, ParseError, SchemaMismatch, Validated, map_to_contract, validate
 from transforms.source import Source
 from transforms.sources import get_source
@@ -227,9 +227,3 @@ def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> 
         return _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest), run_id)
     except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back
         raise IngestFailed(f"{path}: {exc}; nothing recorded, the file stays in the inbox") from exc
-
-
-def inbox_files(inbox: Path, source_id: str) -> list[Path]:
-    """The files waiting for a source: <inbox>/<source id>/*, in name order."""
-    folder = inbox / source_id
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []

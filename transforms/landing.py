@@ -97,3 +97,9 @@ def land(landing_dir: Path, source_id: str, path: Path, digest: str) -> Path:
             raise
         raise LandingFailed(f"could not land {path.name} in {target.parent}: {exc.strerror or exc}") from exc
     return target
+
+
+def inbox_files(inbox: Path, source_id: str) -> list[Path]:
+    """The files waiting for a source: <inbox>/<source id>/*, in name order."""
+    folder = inbox / source_id
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []

@@ -1,6 +1,8 @@
 """Staging models, marts and reference seeds, built by `dbt build` into the lake (tests become checks)."""
 
 
+import contextlib
+import io
 import json
 import os
 
@@ -29,6 +31,24 @@ def ensure_purpose_keys(settings: Settings, log) -> None:
                         "git-ignored). Back it up with the vault; losing it breaks pseudonym continuity.")
 
 
+class _LinesToLog(io.TextIOBase):
+    """dagster-dbt echoes every dbt log line to stdout; this sends them to the run's log instead."""
+
+    def __init__(self, log) -> None:
+        self._log, self._pending = log, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if line.strip():
+                self._log.debug(f"dbt: {line}")
+        return len(text)
+
+
 def definitions() -> dg.Definitions:
     @dbt_assets(manifest=cached_manifest(), dagster_dbt_translator=ContractTranslator())
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource):
@@ -37,7 +57,7 @@ def definitions() -> dg.Definitions:
         os.environ.update(run_settings.env())  # the dbt profile and plugin read these
         run_settings.data_dir.mkdir(parents=True, exist_ok=True)
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
-        with writer_lock(run_settings):
+        with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(context.log)):
             yield from dbt.cli(["build", "--vars", json.dumps({"run_id": context.run.run_id})], context=context).stream()
 
     return dg.Definitions(assets=[dbt_models])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from lake.run_lock import run_lock
 from lake.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -15,6 +18,7 @@ class LakeResource(dg.ConfigurableResource):
     data_dir: str
     key_dir: str
     catalog: str = ""
+    run_lock_wait_seconds: float = 3600.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LakeResource":
@@ -22,6 +26,13 @@ class LakeResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         return Settings(Path(self.data_dir), Path(self.key_dir), self.catalog)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["LakeResource"]:
+        """Every run holds the lake's run lock, however it was launched (`lakehouse run` already holds it:
+        re-entrant; a run the daemon launches for the inbox sensor takes it here, once per run)."""
+        with run_lock(self.settings(), self.run_lock_wait_seconds):
+            yield self
 
 
 def definitions(settings: Settings) -> dg.Definitions:

@@ -1,0 +1,38 @@
+"""A run's events go to its log file, finished steps to the listeners, and nothing to the console."""
+
+import dagster as dg
+
+from orchestration.lib.run_log import LOGGER_KEY, add_step_listener, lakehouse_log, remove_step_listener, run_config
+
+
+@dg.asset
+def fine(context: dg.AssetExecutionContext) -> int:
+    context.log.info("fine asset ran")
+    return 1
+
+
+@dg.asset
+def broken(fine: int) -> int:
+    raise ValueError("meal_scan.csv: line 7 is not CP949")
+
+
+def test_every_event_goes_to_the_file_and_each_finished_step_to_the_listener(settings, capfd):
+    job = dg.define_asset_job("job", executor_def=dg.in_process_executor)
+    defs = dg.Definitions(assets=[fine, broken], jobs=[job], loggers={LOGGER_KEY: lakehouse_log})
+    heard = []
+    listener = lambda *step: heard.append(step)  # noqa: E731
+    add_step_listener(listener)
+    try:
+        result = defs.resolve_job_def("job").execute_in_process(
+            run_id="a1b2c3d4-0000-0000-0000-000000000000", raise_on_error=False,
+            run_config=run_config(settings, "a1b2c3d4-0000-0000-0000-000000000000"))
+    finally:
+        remove_step_listener(listener)
+    assert not result.success
+    log = (settings.data_dir / "logs" / "run-a1b2c3d4-0000-0000-0000-000000000000.log").read_text()
+    assert "fine asset ran" in log and "STEP_SUCCESS" in log and "STEP_FAILURE" in log and "DEBUG" in log
+    assert [(step, outcome) for step, outcome, *_ in heard] == [("fine", "success"), ("broken", "failure")]
+    assert "meal_scan.csv: line 7 is not CP949" in heard[1][3]
+    console = capfd.readouterr()
+    assert "STEP_SUCCESS" not in console.out + console.err and "DEBUG" not in console.out + console.err
+    assert oct((settings.data_dir / "logs").stat().st_mode & 0o777) == "0o700"

@@ -147,8 +147,9 @@ def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: M
     """The model's SQL rendered here with plain Jinja, enough to parse lineage without `dbt compile`.
 
     `ref()`/`source()` become the parents' `database.schema.table` (from the manifest, so custom schemas
-    and seeds' `reference` zone are right), `config.get('meta')` is the node's meta, and loops and `set`
-    work as in dbt; anything else undefined (`var()`, macros) renders as the constant 0.
+    and seeds' `reference` zone are right), `config.get('meta')` is the node's meta, the project's own
+    macros (such as `latest_per_key`) are defined, and loops and `set` work as in dbt; anything else
+    undefined (`var()`, other packages' macros) renders as the constant 0.
     """
     upstream = parents(manifest_node, manifest)
     name = manifest_node["name"]
@@ -168,9 +169,13 @@ def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: M
                 return located(parent)
         raise LineageError(f"{name}: source({source_name!r}, {table!r}) is not among its manifest dependencies")
 
+    # The project's own macros (latest_per_key, ...) render as dbt would; other packages' do not.
+    macros = "".join(m["macro_sql"] for m in manifest.get("macros", {}).values()
+                     if m.get("package_name") == manifest_node.get("package_name")
+                     and re.match(r"\{%-?\s*macro\b", m.get("macro_sql", "").lstrip()))  # not generic tests
     environment = jinja2.Environment(undefined=_Constant, extensions=["jinja2.ext.do"])
     try:
-        template = environment.from_string(raw_sql)
+        template = environment.from_string(macros + raw_sql)
         return template.render(ref=ref, source=source, config=_Config(manifest_node), var=lambda n, d=0: d)
     except jinja2.TemplateError as exc:
         raise LineageError(f"{name}: cannot render its Jinja without dbt ({exc})") from exc

@@ -51,11 +51,24 @@ def rows(con, sql: str) -> list[dict]:
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
-def latest(records: list[dict], key) -> list[dict]:
-    """The last-loaded record per key, as staging keeps it."""
+REFERENCE_DATE = lambda r: r["data_reference_date"]  # noqa: E731 (the order term the staging models use)
+
+
+def records(con, table: str, where: str = "TRUE") -> list[dict]:
+    """A raw table's records without the ingest's meta columns, each with the md5 of its content (the
+    tie-break of latest_per_key)."""
+    return rows(con, "SELECT record.*, md5(CAST(record AS VARCHAR)) AS _content_md5 FROM (SELECT * EXCLUDE "
+                     f"(_landing_sha256, _row_number, _loaded_at) FROM lake.raw_identified.{table} WHERE {where}) AS record")
+
+
+def latest(found: list[dict], key, newest=None) -> list[dict]:
+    """One record per key as staging keeps it (latest_per_key): the greatest `newest` value (missing values
+    last), then the smallest content hash; never the load order."""
+    by_hash = sorted(found, key=lambda r: r["_content_md5"])
+    ordered = by_hash if newest is None else sorted(by_hash, key=lambda r: (newest(r) is not None, newest(r)), reverse=True)
     chosen: dict = {}
-    for r in sorted(records, key=lambda r: (r["_loaded_at"], r["_row_number"])):
-        chosen[key(r)] = r
+    for r in ordered:
+        chosen.setdefault(key(r), r)
     return list(chosen.values())
 
 
@@ -92,11 +105,12 @@ def test_grid_seed_is_the_spatial_builders_grid():
 def test_missing_person_search_matches_a_hand_count_per_cell(materialized):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
-        raw = rows(con, "SELECT * FROM lake.raw_identified.cctv")
-        zones = latest(rows(con, "SELECT * FROM lake.raw_identified.child_protection_zones WHERE in_gangseo"), lambda r: r["zone_id"])
-        hotspots = latest(rows(con, "SELECT * FROM lake.raw_identified.taas_child_hotspots WHERE in_gangseo"), lambda r: r["hotspot_fid"])
+        raw = records(con, "cctv")
+        zones = latest(records(con, "child_protection_zones", "in_gangseo"), lambda r: r["zone_id"], REFERENCE_DATE)
+        hotspots = latest(records(con, "taas_child_hotspots", "in_gangseo"), lambda r: r["hotspot_fid"])
         mart = {r["cell_id"]: r for r in rows(con, "SELECT * FROM lake.curated_marts.missing_person_search")}
-    cameras = [c for c in latest([r for r in raw if r["in_gangseo"]], lambda r: r["camera_id"]) if c["update_type"] != "D"]
+    cameras = [c for c in latest([r for r in raw if r["in_gangseo"]], lambda r: r["camera_id"], REFERENCE_DATE)
+               if c["update_type"] != "D"]
     expected: dict[str, Counter] = defaultdict(Counter)
     retention: dict[str, int] = {}
     for c in cameras:
@@ -143,10 +157,10 @@ def test_staging_projects_with_always_xy_like_the_spatial_module(materialized):
 def test_child_traffic_safety_counts_cameras_hotspots_and_speeding_by_hand(materialized):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
-        zones = latest(rows(con, "SELECT * FROM lake.raw_identified.child_protection_zones WHERE in_gangseo"), lambda r: r["zone_id"])
-        cameras = [c for c in latest(rows(con, "SELECT * FROM lake.raw_identified.cctv WHERE in_gangseo"), lambda r: r["camera_id"])
+        zones = latest(records(con, "child_protection_zones", "in_gangseo"), lambda r: r["zone_id"], REFERENCE_DATE)
+        cameras = [c for c in latest(records(con, "cctv", "in_gangseo"), lambda r: r["camera_id"], REFERENCE_DATE)
                    if c["update_type"] != "D"]
-        hotspots = latest(rows(con, "SELECT * FROM lake.raw_identified.taas_child_hotspots WHERE in_gangseo"), lambda r: r["hotspot_fid"])
+        hotspots = latest(records(con, "taas_child_hotspots", "in_gangseo"), lambda r: r["hotspot_fid"])
         poles = rows(con, "SELECT pole_id, longitude, latitude, interval_start, vehicles, speeding_vehicles "
                           "FROM lake.raw_identified.smart_pole_counts WHERE device_status = '정상'")
         mart = {(r["zone_id"], r["hour_of_day"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.child_traffic_safety")}
@@ -213,7 +227,7 @@ def risk(min_h, max_w, rain3, rain7) -> str:
 def test_wildfire_watch_recomputes_dryness_rain_windows_and_the_risk_rule(materialized):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
-        hours = latest(rows(con, "SELECT * FROM lake.raw_identified.wildfire_weather"), lambda r: (r["station_id"], r["observed_at"]))
+        hours = latest(records(con, "wildfire_weather"), lambda r: (r["station_id"], r["observed_at"]))
         mart = {(r["hill_area"], r["observation_date"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.wildfire_watch")}
     ok = lambda flag: flag in (None, "", "0")
     days: dict = defaultdict(lambda: {"h": [], "w": [], "rain": 0.0, "n": 0})
@@ -242,7 +256,7 @@ def test_wildfire_watch_recomputes_dryness_rain_windows_and_the_risk_rule(materi
 def test_disabled_parking_counts_violations_and_repeats_and_withholds_small_cells(materialized):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
-        events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
+        events = latest(records(con, "disabled_parking_events"), lambda r: r["event_id"], lambda r: r["event_at"])
         mart = {(r["lot_id"], r["space_id"], r["hour_start"]): r for r in rows(con, "SELECT * FROM lake.curated_marts.disabled_parking_enforcement")}
     threshold = get_contract("disabled_parking_enforcement").small_cell_min
     hour = lambda t: t.replace(minute=0, second=0, microsecond=0)
@@ -271,7 +285,7 @@ def test_disabled_parking_counts_violations_and_repeats_and_withholds_small_cell
 def test_occupancy_minutes_follow_the_sensor_sessions(materialized):
     settings, _ = materialized
     with lake_session(settings, read_only=True) as con:
-        events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
+        events = latest(records(con, "disabled_parking_events"), lambda r: r["event_id"], lambda r: r["event_at"])
         mart = rows(con, "SELECT * FROM lake.curated_marts.disabled_parking_enforcement WHERE NOT suppressed")
     end = max(e["event_at"] for e in events)
     by_space = defaultdict(list)
@@ -305,15 +319,10 @@ def seed(name: str) -> list[dict]:
 
 def lot_context_by_hand(con) -> dict[str, dict]:
     """Every figure of disabled_parking_lot_context, straight from the raw zone and the geography seeds."""
-    events = latest(rows(con, "SELECT * FROM lake.raw_identified.disabled_parking_events"), lambda r: r["event_id"])
-    published = rows(con, "SELECT * FROM lake.raw_identified.parking_lots WHERE in_gangseo")
-    newest = defaultdict(lambda: date.min)  # staging keeps the newest reference date first, then the last loaded
-    for r in published:
-        newest[r["lot_id"]] = max(newest[r["lot_id"]], r["data_reference_date"])
-    lots = {r["lot_id"]: r for r in latest([r for r in published if r["data_reference_date"] == newest[r["lot_id"]]],
-                                            lambda r: r["lot_id"])}
-    counts = latest(rows(con, "SELECT * FROM lake.raw_identified.illegal_parking_enforcement "
-                              "WHERE adong_code IS NOT NULL AND NOT is_total"), lambda r: (r["reference_date"], r["adong_code"]))
+    events = latest(records(con, "disabled_parking_events"), lambda r: r["event_id"], lambda r: r["event_at"])
+    lots = {r["lot_id"]: r for r in latest(records(con, "parking_lots", "in_gangseo"), lambda r: r["lot_id"], REFERENCE_DATE)}
+    counts = latest(records(con, "illegal_parking_enforcement", "adong_code IS NOT NULL AND NOT is_total"),
+                    lambda r: (r["reference_date"], r["adong_code"]))
     bdong_by_name = {r["bdong_name"]: r["bdong_code"] for r in seed("gangseo_legal_dongs")}
     adongs_of = defaultdict(set)
     for r in seed("gangseo_adong_bdong"):

@@ -1,13 +1,7 @@
 -- The latest record per centre across every landed file; the representative's name, the address,
 -- the phone and the coordinates stay in the raw zone.
 with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by center_code
-            order by data_reference_date desc, _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'childcare_centers') }}
+    {{ latest_per_key(source('raw_identified', 'childcare_centers'), ['center_code'], ['data_reference_date desc']) }}
 )
 
 select
@@ -22,4 +16,3 @@ select
     closed_date,
     data_reference_date
 from ranked
-where recency = 1

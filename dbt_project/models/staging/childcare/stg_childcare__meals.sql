@@ -3,18 +3,12 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with latest as (
-    select
-        *,
-        row_number() over (
-            partition by center_code, child_id, meal_date, meal_slot
-            order by _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'childcare_meals') }}
+    {{ latest_per_key(source('raw_identified', 'childcare_meals'), ['center_code', 'child_id', 'meal_date', 'meal_slot'], []) }}
 ),
 
 children as (
     select child_id, pseudonymize('{{ purpose }}', child_id) as child_pseudonym
-    from (select distinct child_id from latest where recency = 1)
+    from (select distinct child_id from latest)
 )
 
 select
@@ -36,4 +30,3 @@ select
     latest.protein_g
 from latest
 inner join children using (child_id)
-where latest.recency = 1

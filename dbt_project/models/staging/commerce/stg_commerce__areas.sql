@@ -3,13 +3,17 @@
 -- The register may be loaded from several files (CSV and API): one row per 상권, chosen by value so the
 -- result does not depend on the load order.
 
-with areas as (
-    select distinct on (area_code)
+with registered as (
+    {{ latest_per_key(source('raw_identified', 'commerce_areas'), ['area_code'],
+                      ['area_name', 'x_5181', 'y_5181', 'adong_code', 'area_type_code', 'area_m2'],
+                      where="sigungu_code = '11500' and area_code is not null") }}
+),
+
+areas as (
+    select
         area_code, area_name, area_type_code, area_type_name, adong_code, adong_name, area_m2,
         x_5181, y_5181, ST_Point(x_5181, y_5181) as point_5181
-    from {{ source('raw_identified', 'commerce_areas') }}
-    where sigungu_code = '11500' and area_code is not null
-    order by area_code, area_name, x_5181, y_5181, adong_code, area_type_code, area_m2
+    from registered
 )
 
 select

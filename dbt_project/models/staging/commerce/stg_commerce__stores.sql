@@ -6,8 +6,15 @@
 -- road address itself stays in the raw zone (it reads like a person's address to the identifier gate):
 -- the history only needs to know whether it changed, so staging keeps its hash.
 
-with snapshots as (
-    select distinct on (store_id, reference_month)
+with snapshot_records as (
+    {{ latest_per_key(source('raw_identified', 'stores'), ['store_id', 'reference_month'],
+                      ['store_name', 'branch_name', 'category_small_code', 'adong_code', 'road_address', 'longitude',
+                       'latitude'],
+                      where="sigungu_code = '11500' and category_scheme = '2023'") }}
+),
+
+snapshots as (
+    select
         store_id,
         reference_month,
         store_name,
@@ -20,10 +27,7 @@ with snapshots as (
         road_address,
         longitude,
         latitude
-    from {{ source('raw_identified', 'stores') }}
-    where sigungu_code = '11500' and category_scheme = '2023'
-    order by store_id, reference_month, store_name, branch_name, category_small_code, adong_code, road_address,
-             longitude, latitude
+    from snapshot_records
 ),
 
 located as (

@@ -3,13 +3,7 @@
 -- LOCALDATA deletions (update type D) dropped. Positions are projected once, here, to EPSG:5186 with
 -- always_xy (transforms/spatial/crs.py), and carry their 250 m grid cell (transforms/spatial/grid.py ids).
 with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by camera_id order by data_reference_date desc nulls last, _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'cctv') }}
-    where in_gangseo
+    {{ latest_per_key(source('raw_identified', 'cctv'), ['camera_id'], ['data_reference_date desc nulls last'], where='in_gangseo') }}
 ),
 
 current_cameras as (
@@ -17,7 +11,7 @@ current_cameras as (
         *,
         st_transform(st_point(longitude, latitude), 'EPSG:4326', 'EPSG:5186', always_xy := true) as position_5186
     from ranked
-    where recency = 1 and coalesce(update_type, '') <> 'D'
+    where coalesce(update_type, '') <> 'D'
 )
 
 select

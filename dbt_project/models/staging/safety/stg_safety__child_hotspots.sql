@@ -2,11 +2,7 @@
 -- each hotspot, centre projected to EPSG:5186 (always_xy). The polygon stays GeoJSON text in WGS84; the
 -- marts project it when they intersect it with grid cells.
 with ranked as (
-    select
-        *,
-        row_number() over (partition by hotspot_fid order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified', 'taas_child_hotspots') }}
-    where in_gangseo
+    {{ latest_per_key(source('raw_identified', 'taas_child_hotspots'), ['hotspot_fid'], [], where='in_gangseo') }}
 ),
 
 current_hotspots as (
@@ -14,7 +10,6 @@ current_hotspots as (
         *,
         st_transform(st_point(longitude, latitude), 'EPSG:4326', 'EPSG:5186', always_xy := true) as position_5186
     from ranked
-    where recency = 1
 )
 
 select

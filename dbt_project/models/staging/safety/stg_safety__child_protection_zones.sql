@@ -1,13 +1,7 @@
 -- Gangseo's child protection zones, the latest record per facility, projected to EPSG:5186 (always_xy)
 -- for metric distances. Addresses and the managing agency's details are not needed downstream.
 with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by zone_id order by data_reference_date desc nulls last, _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'child_protection_zones') }}
-    where in_gangseo
+    {{ latest_per_key(source('raw_identified', 'child_protection_zones'), ['zone_id'], ['data_reference_date desc nulls last'], where='in_gangseo') }}
 ),
 
 current_zones as (
@@ -15,7 +9,6 @@ current_zones as (
         *,
         st_transform(st_point(longitude, latitude), 'EPSG:4326', 'EPSG:5186', always_xy := true) as position_5186
     from ranked
-    where recency = 1
 )
 
 select

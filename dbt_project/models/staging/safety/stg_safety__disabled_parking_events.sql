@@ -4,15 +4,12 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with ranked as (
-    select
-        *,
-        row_number() over (partition by event_id order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified', 'disabled_parking_events') }}
+    {{ latest_per_key(source('raw_identified', 'disabled_parking_events'), ['event_id'], ['event_at desc']) }}
 ),
 
 vehicles as (
     select plate_number, pseudonymize('{{ purpose }}', plate_number) as vehicle_pseudonym
-    from (select distinct plate_number from ranked where recency = 1 and plate_number is not null)
+    from (select distinct plate_number from ranked where plate_number is not null)
 )
 
 select
@@ -26,4 +23,3 @@ select
     ranked.action
 from ranked
 left join vehicles using (plate_number)
-where ranked.recency = 1

@@ -2,10 +2,7 @@
 -- keeps them): its sensor spaces, the median of their positions projected to EPSG:5186 (always_xy) and
 -- the dates of its first and last event. Nothing about a vehicle or a permit is read.
 with ranked as (
-    select
-        *,
-        row_number() over (partition by event_id order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified', 'disabled_parking_events') }}
+    {{ latest_per_key(source('raw_identified', 'disabled_parking_events'), ['event_id'], ['event_at desc']) }}
 ),
 
 lots as (
@@ -17,7 +14,6 @@ lots as (
         min(event_at) as first_event_at,
         max(event_at) as last_event_at
     from ranked
-    where recency = 1
     group by lot_id
 ),
 

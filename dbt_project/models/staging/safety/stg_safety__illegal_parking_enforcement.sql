@@ -2,13 +2,7 @@
 -- each. The file is per-gu (every row is 강서구); total rows and names that are no current 행정동 have
 -- no code and are left out, so a district figure is the sum of its 행정동.
 with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by reference_date, adong_code order by _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'illegal_parking_enforcement') }}
-    where adong_code is not null and not is_total
+    {{ latest_per_key(source('raw_identified', 'illegal_parking_enforcement'), ['reference_date', 'adong_code'], [], where='adong_code is not null and not is_total') }}
 )
 
 select
@@ -17,4 +11,3 @@ select
     dong_name,
     enforcement_count
 from ranked
-where recency = 1

@@ -2,13 +2,7 @@
 -- to EPSG:5186 (always_xy) where coordinates exist. Only the 법정동 of the lot-number address leaves
 -- the raw zone: addresses, the phone number and the managing agency stay there.
 with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by lot_id order by data_reference_date desc nulls last, _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'parking_lots') }}
-    where in_gangseo
+    {{ latest_per_key(source('raw_identified', 'parking_lots'), ['lot_id'], ['data_reference_date desc nulls last'], where='in_gangseo') }}
 ),
 
 current_lots as (
@@ -16,7 +10,6 @@ current_lots as (
         *,
         st_transform(st_point(longitude, latitude), 'EPSG:4326', 'EPSG:5186', always_xy := true) as position_5186
     from ranked
-    where recency = 1
 )
 
 select

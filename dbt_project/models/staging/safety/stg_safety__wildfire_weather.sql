@@ -1,10 +1,7 @@
 -- Hourly observations per hill area with the KMA QC flags applied: an element flagged 1 (suspect) or
 -- 9 (missing) becomes NULL; an empty 강수량 with a normal flag means no precipitation (KMA convention).
 with ranked as (
-    select
-        *,
-        row_number() over (partition by station_id, observed_at order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified', 'wildfire_weather') }}
+    {{ latest_per_key(source('raw_identified', 'wildfire_weather'), ['station_id', 'observed_at'], []) }}
 )
 
 select
@@ -16,4 +13,3 @@ select
     case when coalesce(wind_speed_qc, '0') = '0' then wind_speed_ms end as wind_speed_ms,
     case when coalesce(humidity_qc, '0') = '0' then humidity_pct end as humidity_pct
 from ranked
-where recency = 1

@@ -3,15 +3,12 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with latest as (
-    select
-        *,
-        row_number() over (partition by call_id order by _loaded_at desc, _row_number desc) as recency
-    from {{ source('raw_identified', 'welfare_call_logs') }}
+    {{ latest_per_key(source('raw_identified', 'welfare_call_logs'), ['call_id'], ['called_at desc']) }}
 ),
 
 people as (
     select person_id, pseudonymize('{{ purpose }}', person_id) as person_pseudonym
-    from (select distinct person_id from latest where recency = 1)
+    from (select distinct person_id from latest)
 )
 
 select
@@ -25,4 +22,3 @@ select
     latest.follow_up
 from latest
 inner join people using (person_id)
-where latest.recency = 1

@@ -3,16 +3,11 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with latest as (
-    select
-        *,
-        row_number() over (
-            partition by person_id order by reference_date desc, _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'welfare_cases') }}
+    {{ latest_per_key(source('raw_identified', 'welfare_cases'), ['person_id'], ['reference_date desc']) }}
 ),
 
 current_cases as (
-    select *, year(reference_date) - birth_year as age from latest where recency = 1
+    select *, year(reference_date) - birth_year as age from latest
 )
 
 select

@@ -4,12 +4,7 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with latest as (
-    select
-        *,
-        row_number() over (
-            partition by device_id, measured_at order by _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'welfare_iot_readings') }}
+    {{ latest_per_key(source('raw_identified', 'welfare_iot_readings'), ['device_id', 'measured_at'], []) }}
 ),
 
 hours as (
@@ -20,7 +15,6 @@ hours as (
         device_online,
         motion_events
     from latest
-    where recency = 1
 )
 
 select

@@ -3,17 +3,12 @@
 {%- set purpose = config.get('meta')['purpose_code'] %}
 
 with latest as (
-    select
-        *,
-        row_number() over (
-            partition by device_id, measured_at order by _loaded_at desc, _row_number desc
-        ) as recency
-    from {{ source('raw_identified', 'welfare_iot_readings') }}
+    {{ latest_per_key(source('raw_identified', 'welfare_iot_readings'), ['device_id', 'measured_at'], []) }}
 ),
 
 households as (
     select household_id, pseudonymize('{{ purpose }}', household_id) as household_pseudonym
-    from (select distinct household_id from latest where recency = 1)
+    from (select distinct household_id from latest)
 )
 
 select
@@ -25,4 +20,3 @@ select
     latest.device_online
 from latest
 inner join households using (household_id)
-where latest.recency = 1

@@ -1,0 +1,98 @@
+"""One de-duplication rule, by value: the same files landed in two orders give identical staging and marts.
+
+A correction file re-delivers some meal scans with other values under the same keys, and a second centre
+register repeats the first with one centre changed on the same reference date. Under a "last loaded wins"
+rule the two lakes would differ; under `latest_per_key` (the record's values, then its content) they
+cannot. Every staging model uses the macro (the last test), so the rule holds for each source.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog.contracts import get_contract
+from lake.session import lake_session, writer_lock
+from lake.settings import DBT_PROJECT_DIR, Settings
+from transforms.ingest import ingest_file
+from transforms.pseudonymize import ensure_key
+
+from conftest import SAMPLES, comparable_rows
+
+MEALS = SAMPLES / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv"
+CENTRES = sorted((SAMPLES / "childcare_centers").iterdir())
+TABLES = ("staging_pseudonymized.stg_childcare__meals", "staging_pseudonymized.stg_childcare__centers",
+          "curated_marts.daycare_meal_nutrition", "curated_marts.daycare_allergen_exposure")
+
+
+def correction_of_meals(folder: Path) -> Path:
+    """Every tenth meal scan again, same keys, other served and leftover grams."""
+    lines = MEALS.read_bytes().decode("cp949").splitlines()
+    corrected = []
+    for line in lines[1::10]:
+        cells = line.split(",")
+        cells[7], cells[8] = f"{float(cells[7]) + 10:.1f}", "0.0"
+        corrected.append(",".join(cells))
+    path = folder / "meal_scan_correction.csv"
+    path.write_bytes(("\r\n".join([lines[0], *corrected]) + "\r\n").encode("cp949"))
+    return path
+
+
+def changed_register(folder: Path) -> Path:
+    """The XML centre register again, one centre's capacity changed, same reference date."""
+    original = next(p for p in CENTRES if p.suffix == ".xml")
+    text = original.read_text(encoding="utf-8")
+    changed, count = re.subn(r"<crcapat>(\d+)</crcapat>", lambda m: f"<crcapat>{int(m.group(1)) + 7}</crcapat>", text, count=1)
+    assert count == 1, "the sample register has no <crcapat>"
+    path = folder / "register_again.xml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def build(root: Path, keys: Path, files: list[tuple[str, Path]]) -> dict[str, list]:
+    """A lake holding `files`, landed in this order, built by dbt up to the daycare marts."""
+    settings = Settings(root / "data", keys)
+    ensure_key(keys, get_contract("stg_childcare__meals").custom["purpose_code"])  # as the dbt asset does
+    for source, path in files:
+        assert ingest_file(settings, source, path, "test").status == "loaded"
+    target = root / "dbt_target"
+    with writer_lock(settings):
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+daycare_meal_nutrition", "+daycare_allergen_exposure",
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(target), "--log-path", str(target / "logs")],
+            env={**os.environ, **settings.env()}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:]
+    with lake_session(settings, read_only=True) as con:
+        return {t: comparable_rows(con, f"lake.{t}") for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def two_orders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("arrival_order")
+    extra = root / "extra"
+    extra.mkdir()
+    files = [*(("childcare_centers", p) for p in CENTRES), ("childcare_centers", changed_register(extra)),
+             ("childcare_meals", MEALS), ("childcare_meals", correction_of_meals(extra))]
+    keys = root / "keys"  # one key vault: pseudonyms compare
+    return build(root / "in_order", keys, files), build(root / "reversed", keys, files[::-1])
+
+
+def test_the_same_files_in_two_orders_give_identical_staging_and_marts(two_orders):
+    forward, backward = two_orders
+    assert all(forward[t] for t in TABLES)
+    for table in TABLES:
+        assert forward[table] == backward[table], table
+
+
+def test_every_staging_model_deduplicates_with_the_one_macro():
+    models = sorted((DBT_PROJECT_DIR / "models" / "staging").rglob("*.sql"))
+    assert models
+    for model in models:
+        sql = model.read_text(encoding="utf-8").lower()
+        assert "latest_per_key(" in sql, f"{model.name} does not use latest_per_key"
+        assert "row_number()" not in sql and "distinct on" not in sql.split("nearest_area")[0], model.name
+        assert "_loaded_at" not in sql and "_row_number" not in sql, f"{model.name} orders by load order"

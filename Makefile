@@ -17,11 +17,11 @@ setup: $(STAMP)
 run: setup
 	$(VENV)/bin/lakehouse run
 
-# The fast lane runs on two pytest-xdist workers (its tests are mostly single-threaded Python). The full suite
-# runs in one process: its lake builds already use both cores, and two at once took longer than one after
-# the other (measured: 11:25 against about 9 minutes). `make test PYTEST_XDIST="-n 2 --dist loadgroup"` to try.
+# Two pytest-xdist workers. In the full suite every lake-building test is one unit of work on one worker
+# (tests/conftest.py): two lake builds side by side each took ~2.5x as long, so builds run one after the
+# other while the other worker runs tests/unit. `make test PYTEST_XDIST=` runs everything in one process.
 FAST_XDIST ?= -n 2 --dist loadgroup
-PYTEST_XDIST ?=
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 
 # The fast lane: the import layers, then tests/unit (no main-job lake).
 test-fast: setup

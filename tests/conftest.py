@@ -84,9 +84,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without xdist it is never called
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`pytest -n 2 --dist loadgroup`: all of tests/lake is one unit of work (one worker builds the shared lake
-    and runs its readers), every other module is a unit of its own (module fixtures are built once), and units
-    are handed out in the order above. xdist's own `xdist_group` marks cannot do this with pytest 9 (xdist 3.8
+    """`pytest -n 2 --dist loadgroup`: every test that builds or reads a lake the main job built (tests/lake and
+    tests/pipeline) is ONE unit of work, run in the order above by one worker, while the other worker runs the
+    unit tests module by module (and takes the rest when it is done). Two lake builds at once each took
+    ~2.5x as long (they use both cores), so builds never run side by side. xdist's own `xdist_group` marks cannot do this with pytest 9 (xdist 3.8
     rewrites `item._nodeid`, which pytest 9 no longer reads), so the grouping is done here. Other --dist modes
     are left to xdist.
     """
@@ -97,7 +98,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     class LakeGroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "tests/lake" if path.startswith("tests/lake/") else path
+            return "lake builds" if path.startswith(("tests/lake/", "tests/pipeline/")) else path
 
     config.option.loadscopereorder = False  # keep the run order: long builds first
     return LakeGroupScheduling(config, log)
@@ -206,3 +207,22 @@ def string_cells(con, relation: str) -> set[str]:
 def cells_containing(cells: set[str], identifiers: set[str]) -> set[str]:
     """The cells that contain any of the identifiers (substring match, so embedded values count)."""
     return {c for c in cells for i in identifiers if i in c}
+
+
+def comparable_rows(con, relation: str) -> list[str]:
+    """A relation's rows as sorted text, for comparing two builds cell for cell. Floats are rounded to 9
+    decimals: a float sum or mean depends on the order DuckDB's threads add in (its last bits)."""
+    def cell(value):
+        return round(value, 9) if isinstance(value, float) else value
+
+    return sorted(repr(tuple(cell(v) for v in row)) for row in con.execute(f"SELECT * FROM {relation}").fetchall())
+
+
+def sample_inbox_with_centre(inbox: Path, code: str, name: str, reference_date: str) -> Path:
+    """A copy of the committed sample as an inbox, plus one more centre in a register page of its own."""
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / "childcare_centers" / f"centre_{code}.xml").write_text(
+        f"<response><item><sigunname>강서구</sigunname><stcode>{code}</stcode><crname>{name}</crname>"
+        f"<crtypename>가정</crtypename><crstatusname>정상</crstatusname><datastdrdt>{reference_date}</datastdrdt>"
+        "</item></response>", encoding="utf-8")
+    return inbox

@@ -1,6 +1,6 @@
 """The main job, run once on the committed sample into a temporary lake, and what it must leave behind.
 
-(The re-run test is in tests/pipeline/test_rerun.py: it runs the job again, on a copy of this lake.)
+(Re-runs are in tests/pipeline/test_incremental.py: nothing new runs nothing, and `--all` on an up-to-date lake changes nothing.)
 """
 
 import json

@@ -1,32 +1,25 @@
 """A run whose data breaks the privacy gates: small cells are withheld, and a failed gate blocks the release."""
 
-import shutil
-
 import pytest
 
 from lake.session import lake_session
 from orchestration.runner import run_main
 
-from conftest import SAMPLES, make_settings
+from conftest import copy_lake, sample_inbox_with_centre
 
 HEADER = "어린이집코드,아동ID,반연령,급식일자,식사구분,메뉴명,알레르기번호,배식량(g),잔반량(g),열량(kcal),단백질(g)"
 TINY_CENTRE = "11500999999"
 
 
 @pytest.fixture(scope="module")
-def bad_run(tmp_path_factory):
+def bad_run(materialized, tmp_path_factory):
+    """The shared lake (copied), then a run on what two bad files reach: a centre whose name carries a phone
+    number (free text), and which feeds three children only."""
     root = tmp_path_factory.mktemp("blocking")
-    inbox = root / "inbox"
-    shutil.copytree(SAMPLES, inbox)
-    shutil.rmtree(inbox / "welfare_iot_readings")  # a source with nothing in its inbox yet
-    # A centre whose name carries a phone number (free text), and which feeds three children only.
-    (inbox / "childcare_centers" / "extra.xml").write_text(
-        "<response><item><sigunname>강서구</sigunname><stcode>11500999999</stcode><crname>햇살 010-1234-5678 어린이집</crname>"
-        "<crtypename>가정</crtypename><crstatusname>정상</crstatusname><datastdrdt>2026-01-01</datastdrdt></item></response>",
-        encoding="utf-8")
+    settings = copy_lake(materialized[0], root / "lake")
+    inbox = sample_inbox_with_centre(root / "inbox", TINY_CENTRE, "햇살 010-1234-5678 어린이집", "2026-01-01")
     rows = [f"{TINY_CENTRE},CH9999999{i},2,2026-01-05,점심,밥/국,5.6,200.0,20.0,300.0,10.0" for i in range(3)]
     (inbox / "childcare_meals" / "tiny.csv").write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp949"))
-    settings = make_settings(root)
     mp = pytest.MonkeyPatch()
     mp.setenv("LAKEHOUSE_INBOX", str(inbox))
     try:
@@ -53,9 +46,3 @@ def test_a_failed_privacy_gate_blocks_release_and_analyst_db(bad_run):
     assert "curated_marts/daycare_meal_nutrition" in summary.assets_materialized
     assert "release/daycare_food_scanner" not in summary.assets_materialized
     assert "analyst/analyst_db" not in summary.assets_materialized
-
-
-def test_a_source_with_an_empty_inbox_leaves_empty_tables_and_passes(bad_run):
-    settings, summary = bad_run
-    assert summary.rows["raw_identified.welfare_iot_readings"] == 0
-    assert "raw_identified/welfare_iot_readings:gx_contract_suite" in summary.checks_passed

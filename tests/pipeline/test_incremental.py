@@ -1,23 +1,31 @@
 """A run builds what new data reaches: nothing when nothing is new, one source's downstream for a new file of
-that source, and then the same marts as a cold build over the same inputs."""
+that source, and then the same marts as a cold build over the same inputs, even when the first build was
+killed half-way while a second `lakehouse run` was refused."""
 
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
+from catalog.contracts import get_contract
 from lake.session import lake_session
+from orchestration.defs import build_definitions
+from orchestration.lib.selection import planned_keys
 from orchestration.runner import run_main
-from transforms.run_plan import plan_run
+from transforms.repair import repair_duplicate_landings
+from transforms.run_plan import RunPlan, plan_run
 
-from conftest import SAMPLES, make_settings
+from conftest import SAMPLES, comparable_rows, make_settings, sample_inbox_with_centre
 
 MEALS = SAMPLES / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv"
+CHILDCARE = ("childcare_centers", "childcare_meals")
 # What one more file of meal scans reaches, and nothing else.
 MEALS_DOWNSTREAM = {
     "raw_identified/childcare_meals",
@@ -42,20 +50,18 @@ def split_meals_by_last_day(folder) -> tuple[int, int]:
     return len(history), len(day)
 
 
-def _cell(value):
-    # A float sum or mean depends on the order DuckDB's threads add in (last bits); everything else is exact.
-    return round(value, 9) if isinstance(value, float) else value
+def childcare_marts() -> list[str]:
+    """The marts and releases the childcare sources reach (the same selection a run uses)."""
+    graph = build_definitions(make_settings(Path("unused"))).resolve_asset_graph()
+    keys = planned_keys(graph, RunPlan(False, "", CHILDCARE))
+    return sorted(t.physical_name for k in keys if k.path[0] in ("curated_marts", "release")
+                  for t in get_contract(k.path[-1]).tables)
 
 
-def marts(settings) -> dict[str, list[tuple]]:
-    """Every mart and release, every row, in a stable order."""
+def marts(settings, tables: list[str]) -> dict[str, list[str]]:
+    """These marts and releases, every row, comparable cell for cell."""
     with lake_session(settings, read_only=True) as con:
-        tables = [f"{s}.{t}" for s, t in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake' "
-            "AND schema_name IN ('curated_marts', 'release') ORDER BY ALL").fetchall()]
-        return {t: sorted((tuple(_cell(v) for v in row) for row in con.execute(f"SELECT * FROM lake.{t}").fetchall()),
-                          key=repr)
-                for t in tables}
+        return {t: comparable_rows(con, f"lake.{t}") for t in tables}
 
 
 def test_an_unchanged_inbox_runs_nothing(lake_copy):
@@ -69,14 +75,44 @@ def test_an_unchanged_inbox_runs_nothing(lake_copy):
     assert plan_run(settings, full=True).full  # --all still rebuilds
 
 
+def lakehouse(settings, *args: str, **env: str) -> subprocess.Popen:
+    """`lakehouse <args>` in its own process group (killing the group is a power cut: dbt dies with it)."""
+    env = {**os.environ, "LAKEHOUSE_DATA_DIR": str(settings.data_dir), "LAKEHOUSE_KEY_DIR": str(settings.key_dir),
+           "COLUMNS": "300", **env}
+    return subprocess.Popen([str(Path(sys.executable).with_name("lakehouse")), *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def kill_a_first_run_and_start_a_second(settings, root) -> tuple[dict, subprocess.CompletedProcess]:
+    """A first `lakehouse run` frozen after its first file is committed, a second one started meanwhile
+    (refused: it names the first), then the first killed with its whole process group."""
+    flag = root / "paused"
+    first = lakehouse(settings, "run", LAKEHOUSE_PAUSE_AT="ingest:committed", LAKEHOUSE_PAUSE_FLAG=str(flag))
+    deadline = time.monotonic() + 300
+    while not flag.exists():
+        assert first.poll() is None, first.stderr.read()[-3000:]
+        assert time.monotonic() < deadline, "the first run never reached its pause point"
+        time.sleep(0.05)
+    second = lakehouse(settings, "run")
+    out, err = second.communicate(timeout=300)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=60)
+    with lake_session(settings, read_only=True) as con:
+        landed = con.execute("SELECT count(*) FROM lake.landing.files").fetchone()[0]
+    return ({"landed_before_kill": landed, "returncode": first.returncode},
+            subprocess.CompletedProcess(second.args, second.returncode, out, err))
+
+
 @pytest.fixture(scope="module")
 def two_step_lake(materialized, tmp_path_factory):
-    """History first (a complete build), then the last day's file alone (what it reaches), with the cold
-    build's pseudonymization keys so that pseudonyms compare."""
+    """The childcare domain's history first (a complete build; every other source's inbox is empty), then
+    the last day's file alone (what it reaches), with the cold build's pseudonymization keys so that
+    pseudonyms compare."""
     cold_settings, _ = materialized
     root = tmp_path_factory.mktemp("two_step")
     inbox = root / "inbox"
-    shutil.copytree(SAMPLES, inbox)
+    for source in CHILDCARE:
+        shutil.copytree(SAMPLES / source, inbox / source)
     day_files = root / "held_back"
     day_files.mkdir()
     split_meals_by_last_day(inbox / "childcare_meals")
@@ -87,19 +123,23 @@ def two_step_lake(materialized, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("LAKEHOUSE_INBOX", str(inbox))
     try:
+        killed, refused = kill_a_first_run_and_start_a_second(settings, root)
         history = run_main(settings)
         for day in day_files.iterdir():
             shutil.copy2(day, inbox / "childcare_meals" / day.name)
         plan = plan_run(settings)
         increment = run_main(settings)
-        yield settings, history, plan, increment
+        yield settings, history, plan, increment, killed, refused
     finally:
         mp.undo()
 
 
 def test_a_new_file_runs_only_what_it_reaches(two_step_lake):
-    _, history, plan, increment = two_step_lake
+    _, history, plan, increment, *_ = two_step_lake
     assert history.success and history.full
+    # a source with nothing in its inbox yet: empty tables, and its checks pass
+    assert history.rows["raw_identified.welfare_iot_readings"] == 0
+    assert "raw_identified/welfare_iot_readings:gx_contract_suite" in history.checks_passed
     assert plan.sources == ("childcare_meals",) and plan.new_files == 1 and not plan.full
     assert increment.success and not increment.full, increment.failures
     assert set(increment.assets_materialized) == MEALS_DOWNSTREAM
@@ -110,20 +150,17 @@ def test_a_new_file_runs_only_what_it_reaches(two_step_lake):
 
 
 def test_history_then_one_day_equals_a_cold_build(two_step_lake, materialized):
-    settings, _, _, increment = two_step_lake
+    settings, _, _, increment, *_ = two_step_lake
     cold_settings, cold = materialized
     assert increment.rows["raw_identified.childcare_meals"] == cold.rows["raw_identified.childcare_meals"]
-    assert marts(settings) == marts(cold_settings)
+    tables = childcare_marts()
+    assert "curated_marts.daycare_meal_nutrition" in tables and any(t.startswith("release.") for t in tables)
+    assert marts(settings, tables) == marts(cold_settings, tables)
 
 
 def test_the_console_shows_one_line_per_step_and_the_log_file_holds_the_events(lake_copy, tmp_path):
     settings, _ = lake_copy
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES, inbox)
-    (inbox / "childcare_centers" / "one_more.xml").write_text(
-        "<response><item><sigunname>강서구</sigunname><stcode>11500999998</stcode><crname>새싹어린이집</crname>"
-        "<crtypename>가정</crtypename><crstatusname>정상</crstatusname><datastdrdt>2026-06-01</datastdrdt></item></response>",
-        encoding="utf-8")
+    inbox = sample_inbox_with_centre(tmp_path / "inbox", "11500999998", "새싹어린이집", "2026-06-01")
     env = {**os.environ, "LAKEHOUSE_DATA_DIR": str(settings.data_dir), "LAKEHOUSE_KEY_DIR": str(settings.key_dir),
            "LAKEHOUSE_INBOX": str(inbox), "COLUMNS": "200"}
     done = subprocess.run([str(Path(sys.executable).with_name("lakehouse")), "run"], env=env, capture_output=True,
@@ -139,3 +176,20 @@ def test_the_console_shows_one_line_per_step_and_the_log_file_holds_the_events(l
     again = subprocess.run([str(Path(sys.executable).with_name("lakehouse")), "run"], env=env, capture_output=True,
                            text=True, timeout=300)
     assert again.returncode == 0 and "Nothing to run: nothing new in the inbox" in again.stdout
+
+
+def test_a_run_started_while_another_runs_is_refused_and_a_killed_run_leaves_nothing_to_repair(two_step_lake):
+    settings, history, *_, killed, refused = two_step_lake
+    assert killed["returncode"] == -signal.SIGKILL and killed["landed_before_kill"] == 1  # killed half-way
+    assert refused.returncode == 1 and "another lakehouse run holds" in refused.stderr and "pid" in refused.stderr
+    assert history.success and history.full  # the next run converged (the marts test compares them)
+    report = repair_duplicate_landings(settings, dry_run=True)
+    assert not report.removed_records and not report.removed_rows
+
+
+def test_a_complete_rebuild_of_an_unchanged_lake_changes_nothing(two_step_lake):
+    """`lakehouse run --all` on a lake that is up to date: every table the same (runs last: it rebuilds)."""
+    settings, _, _, increment, *_ = two_step_lake
+    again = run_main(settings, full=True)
+    assert again.success and again.checks_failed == [] and again.full
+    assert again.rows == increment.rows

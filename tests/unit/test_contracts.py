@@ -3,21 +3,23 @@ from importlib import resources
 
 import jsonschema
 import pytest
-import yaml
 
 from catalog.contracts import CONTRACTS_DIR, load_contracts, contract_problems, tier_rank
 from catalog.dbt_sync import generated_files
 from catalog.registry import pilots, purposes
+from catalog.yaml_files import read_yaml
 from catalog.search import upstream
 from lake.settings import DBT_PROJECT_DIR
 
 CONTRACTS = load_contracts()
 ODCS_SCHEMA = json.loads(resources.files("open_data_contract_standard").joinpath("schema.json").read_text())
+# Checked and compiled once: jsonschema.validate() re-checks the schema on every call (~1 s each here).
+ODCS_VALIDATOR = jsonschema.validators.validator_for(ODCS_SCHEMA)(ODCS_SCHEMA)
 
 
 @pytest.mark.parametrize("path", sorted(CONTRACTS_DIR.rglob("*.yaml")), ids=lambda p: p.stem)
 def test_contract_is_valid_odcs_json_schema(path):
-    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), ODCS_SCHEMA)
+    ODCS_VALIDATOR.validate(read_yaml(path))
 
 
 @pytest.mark.parametrize("contract_id", sorted(CONTRACTS))

@@ -17,12 +17,11 @@ from lake.files import private_dir
 from lake.run_lock import run_lock
 from lake.session import lake_session
 from orchestration.lib.openlineage import emit_for_run
-from orchestration.lib.run_log import (StepListener, add_step_listener, failure_reason, log_path, remove_step_listener,
-                                       run_config)
+from orchestration.lib.run_log import StepListener, close_run_log, failure_reason, listening, log_path, run_config
 from orchestration.lib.selection import plan_tags, planned_keys
 from lake.settings import Settings
 from transforms.dbt_project import prepare_manifest
-from transforms.run_plan import RunPlan, code_version, plan_run, record_start, record_success
+from transforms.run_plan import RunPlan, plan_run, record_start, record_success
 
 INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
@@ -75,25 +74,13 @@ def run_main(settings: Settings, wait_seconds: float = 0.0, full: bool = False,
         if plan.nothing_to_do:
             summary = RunSummary("", True, plan.reason)
         else:
-            version = code_version()
             record_start(settings, plan)
-            with _listening(on_step):
-                summary = _run_main(settings, plan, version, verbose)
+            with listening(on_step):
+                summary = _run_main(settings, plan, verbose)
             if summary.success:
-                record_success(settings, plan, version)
+                record_success(settings, plan)
         flush_access_spool(settings)  # queries answered while the job held the lake join the chained log
         return summary
-
-
-@contextmanager
-def _listening(on_step: StepListener | None) -> Iterator[None]:
-    if on_step is not None:
-        add_step_listener(on_step)
-    try:
-        yield
-    finally:
-        if on_step is not None:
-            remove_step_listener(on_step)
 
 
 @contextmanager
@@ -110,13 +97,9 @@ def _library_output_to(path) -> Iterator[None]:
         logging.captureWarnings(False)
         root.removeHandler(handler)
         handler.close()
-        for name in [n for n in logging.root.manager.loggerDict if n.startswith("lakehouse.run.")]:
-            for h in list(logging.getLogger(name).handlers):  # the run's Dagster logger: close its file
-                h.close()
-                logging.getLogger(name).removeHandler(h)
 
 
-def _run_main(settings: Settings, plan: RunPlan, version: str, verbose: bool = False) -> RunSummary:
+def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSummary:
     from orchestration.defs import build_definitions  # heavy: import on use
 
     prepare_manifest(settings)
@@ -127,10 +110,13 @@ def _run_main(settings: Settings, plan: RunPlan, version: str, verbose: bool = F
     run_id = str(uuid.uuid4())
     log_file = log_path(settings, run_id)
     private_dir(log_file.parent)
-    with _library_output_to(log_file):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
-                                        tags=plan_tags(plan, version), run_id=run_id,
-                                        run_config=run_config(settings, run_id, verbose))
+    try:
+        with _library_output_to(log_file):
+            result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
+                                            tags=plan_tags(plan), run_id=run_id,
+                                            run_config=run_config(settings, run_id, verbose))
+    finally:
+        close_run_log(run_id)
     summary = RunSummary(result.run_id, result.success, plan.reason, plan.full, log_file=str(log_file))
     summary.assets_materialized = sorted(
         {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}

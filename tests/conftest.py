@@ -226,3 +226,14 @@ def sample_inbox_with_centre(inbox: Path, code: str, name: str, reference_date: 
         f"<crtypename>가정</crtypename><crstatusname>정상</crstatusname><datastdrdt>{reference_date}</datastdrdt>"
         "</item></response>", encoding="utf-8")
     return inbox
+
+
+def record_complete_build(settings: Settings) -> None:
+    """The plan's memory as after a successful complete build of a lake that holds nothing yet."""
+    from lake.session import ensure_zones
+    from transforms.run_plan import plan_run, record_start, record_success
+
+    ensure_zones(settings)
+    plan = plan_run(settings, full=True)
+    record_start(settings, plan)
+    record_success(settings, plan)

@@ -33,7 +33,7 @@ from lake.session import create_missing_zones, lake_session, lake_write, table_e
 from lake.settings import Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.landing import LandingFailed, inbox_files, land, sha256_of  # noqa: F401 (inbox_files: re-exported)
+from transforms.landing import LandingFailed, land, sha256_of
 from transforms.records import ROW_NUMBER, Mapped, ParseError, SchemaMismatch, Validated, map_to_contract, validate
 from transforms.source import Source
 from transforms.sources import get_source

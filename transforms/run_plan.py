@@ -37,6 +37,7 @@ class RunPlan:
     reason: str
     sources: tuple[str, ...] = ()  # raw sources to run, with everything downstream; every source when full
     new_files: int = 0  # inbox files not loaded yet
+    code_version: str = ""  # of the contracts and dbt project when planned: what a complete run is built with
 
     @property
     def nothing_to_do(self) -> bool:
@@ -71,6 +72,11 @@ def _write_json(path: Path, value: dict) -> None:
     write_private(path, json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True))
 
 
+def _save_hash_cache(settings: Settings, fresh: dict) -> None:
+    if fresh != _read_json(_hash_cache_file(settings)):
+        _write_json(_hash_cache_file(settings), fresh)
+
+
 def _cached_inbox(settings: Settings) -> tuple[dict[str, dict[Path, str]], set[tuple[str, str]], dict]:
     """Per source, its inbox files and their sha256 (hashed again only when size or mtime changed); the
     (source, sha256) the cache already saw loaded; and the cache as it should be written back."""
@@ -94,8 +100,7 @@ def _cached_inbox(settings: Settings) -> tuple[dict[str, dict[Path, str]], set[t
 def inbox_digests(settings: Settings) -> dict[str, dict[Path, str]]:
     """Per source, its inbox files and their sha256 (hashed again only when size or mtime changed)."""
     found, _, fresh = _cached_inbox(settings)
-    if fresh != _read_json(_hash_cache_file(settings)):
-        _write_json(_hash_cache_file(settings), fresh)
+    _save_hash_cache(settings, fresh)
     return found
 
 
@@ -120,8 +125,7 @@ def new_files(settings: Settings) -> dict[str, list[Path]]:
         for source_id, files in found.items():
             for path, digest in files.items():
                 fresh[str(path.resolve())][3] = (source_id, digest) in loaded
-    if fresh != _read_json(_hash_cache_file(settings)):
-        _write_json(_hash_cache_file(settings), fresh)
+    _save_hash_cache(settings, fresh)
     return {source_id: [p for p, digest in files.items() if (source_id, digest) not in loaded]
             for source_id, files in found.items()
             if any((source_id, digest) not in loaded for digest in files.values())}
@@ -129,21 +133,23 @@ def new_files(settings: Settings) -> dict[str, list[Path]]:
 
 def plan_run(settings: Settings, full: bool = False) -> RunPlan:
     state = _read_json(_state_file(settings))
-    every = source_ids()
+    every, version = source_ids(), code_version()
     if full:
-        return RunPlan(True, "a complete rebuild was asked for (--all)", every)
+        return RunPlan(True, "a complete rebuild was asked for (--all)", every, code_version=version)
     if not state.get("built_with") or (not settings.catalog and not Path(settings.catalog_uri).exists()):
-        return RunPlan(True, "first run on this lake: everything is built", every)
-    if state["built_with"] != code_version():
-        return RunPlan(True, "the contracts or the dbt project changed since the last complete build", every)
+        return RunPlan(True, "first run on this lake: everything is built", every, code_version=version)
+    if state["built_with"] != version:
+        return RunPlan(True, "the contracts or the dbt project changed since the last complete build", every,
+                       code_version=version)
     arrived = new_files(settings)
     left_over = set(state.get("pending", [])) - set(arrived)
     pending = tuple(sorted(set(arrived) | (left_over & set(every))))
     if not pending:
-        return RunPlan(False, "nothing new in the inbox")
-    parts = [f"{sum(len(v) for v in arrived.values())} new file(s) for {', '.join(sorted(arrived))}"] if arrived else []
+        return RunPlan(False, "nothing new in the inbox", code_version=version)
+    arrived_count = sum(len(v) for v in arrived.values())
+    parts = [f"{arrived_count} new file(s) for {', '.join(sorted(arrived))}"] if arrived else []
     parts += [f"left over from a run that did not succeed: {', '.join(sorted(left_over))}"] if left_over else []
-    return RunPlan(False, "; ".join(parts), pending, sum(len(v) for v in arrived.values()))
+    return RunPlan(False, "; ".join(parts), pending, arrived_count, version)
 
 
 def record_start(settings: Settings, plan: RunPlan) -> None:
@@ -153,10 +159,11 @@ def record_start(settings: Settings, plan: RunPlan) -> None:
     _write_json(_state_file(settings), state)
 
 
-def record_success(settings: Settings, plan: RunPlan, built_with: str) -> None:
-    """After a successful run; `built_with` is the code version computed when the run started."""
+def record_success(settings: Settings, plan: RunPlan) -> None:
+    """After a successful run: its sources are built; a complete run records the code version it was
+    planned with (a change made while it ran is still seen by the next plan)."""
     state = _read_json(_state_file(settings))
     state["pending"] = sorted(set(state.get("pending", [])) - set(plan.sources))
-    if plan.full and built_with:
-        state["built_with"] = built_with
+    if plan.full and plan.code_version:
+        state["built_with"] = plan.code_version
     _write_json(_state_file(settings), state)

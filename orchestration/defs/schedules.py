@@ -11,8 +11,8 @@ import dagster as dg
 
 from lake.settings import Settings
 from orchestration.lib.run_log import LOGGER_KEY, lakehouse_log
-from orchestration.lib.selection import BUILT_WITH_TAG, plan_from_tags, plan_tags, planned_keys
-from transforms.run_plan import RunPlan, code_version, plan_run, record_start, record_success
+from orchestration.lib.selection import plan_from_tags, plan_tags, planned_keys
+from transforms.run_plan import RunPlan, plan_run, record_start, record_success
 
 # In-process on purpose: on 2 cores the multiprocess executor spends ~2.6 s per step re-importing
 # (stack-notes.md), and the lake has one writer anyway.
@@ -24,10 +24,9 @@ MAIN_JOB = dg.define_asset_job(
 )
 def _run_request(context, plan: RunPlan) -> dg.RunRequest:
     settings = Settings.from_env()  # the daemon's environment is the code location's
-    version = code_version()
     record_start(settings, plan)
     return dg.RunRequest(asset_selection=planned_keys(context.repository_def.asset_graph, plan),
-                         tags=plan_tags(plan, version), run_config={"loggers": {LOGGER_KEY: {"config": {}}}})
+                         tags=plan_tags(plan), run_config={"loggers": {LOGGER_KEY: {"config": {}}}})
 
 
 def _main_job_busy(context) -> bool:
@@ -61,7 +60,7 @@ def nightly(context: dg.ScheduleEvaluationContext):
 def clear_pending_on_success(context: dg.RunStatusSensorContext):
     plan = plan_from_tags(context.dagster_run.tags)
     if plan is not None:
-        record_success(Settings.from_env(), plan, context.dagster_run.tags.get(BUILT_WITH_TAG, ""))
+        record_success(Settings.from_env(), plan)
 
 
 def definitions() -> dg.Definitions:

@@ -6,7 +6,8 @@ import json
 import dagster as dg
 
 from catalog.contracts import get_contract
-from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_file, inbox_files
+from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_file
+from transforms.landing import inbox_files
 from lake.session import ensure_zones, lake_write
 from orchestration.lib.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.defs.resources import LakeResource

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -33,12 +34,28 @@ def log_path(settings: Settings, run_id: str) -> Path:
     return log_dir(settings) / f"run-{run_id}.log"
 
 
-def add_step_listener(listener: StepListener) -> None:
-    _listeners.append(listener)
+@contextmanager
+def listening(listener: StepListener | None) -> Iterator[None]:
+    """`listener` hears of each finished step while the block runs (None: nobody listens)."""
+    if listener is not None:
+        _listeners.append(listener)
+    try:
+        yield
+    finally:
+        if listener is not None:
+            _listeners.remove(listener)
 
 
-def remove_step_listener(listener: StepListener) -> None:
-    _listeners.remove(listener)
+def _logger_name(run_id: str) -> str:
+    return f"lakehouse.run.{run_id}"
+
+
+def close_run_log(run_id: str) -> None:
+    """Close the run's log file (the logger outlives the run in this process otherwise)."""
+    logger = logging.getLogger(_logger_name(run_id))
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)
 
 
 def failure_reason(error) -> str:
@@ -74,7 +91,7 @@ class _StepEcho(logging.Handler):
 )
 def lakehouse_log(init_context: dg.InitLoggerContext) -> logging.Logger:
     run_id = init_context.run_id or "no-run"
-    logger = logging.getLogger(f"lakehouse.run.{run_id}")
+    logger = logging.getLogger(_logger_name(run_id))
     if logger.handlers:  # Dagster builds the run's loggers again for each step: one set of handlers
         return logger
     path = Path(init_context.logger_config.get("path") or log_path(Settings.from_env(), run_id))

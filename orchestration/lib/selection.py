@@ -30,11 +30,12 @@ def planned_keys(graph, plan: RunPlan) -> list[dg.AssetKey]:
 SOURCES_TAG, FULL_TAG, BUILT_WITH_TAG = "lakehouse/sources", "lakehouse/full", "lakehouse/built_with"
 
 
-def plan_tags(plan: RunPlan, built_with: str) -> dict[str, str]:
-    return {SOURCES_TAG: ",".join(plan.sources), FULL_TAG: str(plan.full).lower(), BUILT_WITH_TAG: built_with}
+def plan_tags(plan: RunPlan) -> dict[str, str]:
+    return {SOURCES_TAG: ",".join(plan.sources), FULL_TAG: str(plan.full).lower(), BUILT_WITH_TAG: plan.code_version}
 
 
 def plan_from_tags(tags: dict[str, str]) -> RunPlan | None:
     if SOURCES_TAG not in tags:
         return None
-    return RunPlan(tags.get(FULL_TAG) == "true", "from the run's tags", tuple(s for s in tags[SOURCES_TAG].split(",") if s))
+    return RunPlan(tags.get(FULL_TAG) == "true", "from the run's tags", tuple(s for s in tags[SOURCES_TAG].split(",") if s),
+                   code_version=tags.get(BUILT_WITH_TAG, ""))

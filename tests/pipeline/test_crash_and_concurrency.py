@@ -21,7 +21,8 @@ from conftest import make_settings
 from lake.run_lock import RunLocked, run_lock
 from lake.session import lake_session, lake_write, table_exists
 from lake.settings import PROJECT_ROOT, Settings
-from transforms.ingest import IngestFailed, inbox_files, ingest_file
+from transforms.ingest import IngestFailed, ingest_file
+from transforms.landing import inbox_files
 from transforms.repair import repair_duplicate_landings
 
 SOURCE = "childcare_meals"
@@ -33,7 +34,8 @@ INGEST_INBOX = textwrap.dedent("""
     import json, os, sys, time
     from pathlib import Path
     from lake.settings import Settings
-    from transforms.ingest import IngestFailed, inbox_files, ingest_file
+    from transforms.ingest import IngestFailed, ingest_file
+    from transforms.landing import inbox_files
     data, keys, inbox, ready, go = map(Path, sys.argv[1:6])
     settings = Settings(data, keys)
     ready.touch()

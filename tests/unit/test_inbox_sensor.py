@@ -5,14 +5,13 @@ import shutil
 import dagster as dg
 import pytest
 
-from lake.session import ensure_zones
 from orchestration.defs import build_definitions
 from orchestration.defs.schedules import inbox_sensor, nightly
-from orchestration.lib.selection import BUILT_WITH_TAG, FULL_TAG, SOURCES_TAG, plan_from_tags
+from orchestration.lib.selection import FULL_TAG, SOURCES_TAG, plan_from_tags
 from transforms.ingest import ingest_file
-from transforms.run_plan import code_version, plan_run, record_start, record_success
+from transforms.run_plan import record_success
 
-from conftest import SAMPLES
+from conftest import SAMPLES, record_complete_build
 
 CENTRES_DOWNSTREAM = {
     "raw_identified/childcare_centers", "staging_pseudonymized/stg_childcare__centers",
@@ -41,13 +40,6 @@ def evaluate(sensor_or_schedule, defs, instance):
     return sensor_or_schedule(context)
 
 
-def as_built(settings):
-    ensure_zones(settings)
-    plan = plan_run(settings, full=True)
-    record_start(settings, plan)
-    record_success(settings, plan, code_version())
-
-
 def test_on_a_new_lake_the_sensor_asks_for_everything(deployment):
     settings, _, defs, instance = deployment
     request = evaluate(inbox_sensor, defs, instance)
@@ -57,7 +49,7 @@ def test_on_a_new_lake_the_sensor_asks_for_everything(deployment):
 
 def test_a_new_file_asks_for_what_it_reaches_and_nothing_new_skips(deployment):
     settings, inbox, defs, instance = deployment
-    as_built(settings)
+    record_complete_build(settings)
     request = evaluate(inbox_sensor, defs, instance)
     assert {k.to_user_string() for k in request.asset_selection} == CENTRES_DOWNSTREAM
     assert request.tags[SOURCES_TAG] == "childcare_centers" and request.tags[FULL_TAG] == "false"
@@ -71,13 +63,13 @@ def test_a_new_file_asks_for_what_it_reaches_and_nothing_new_skips(deployment):
     nightly_request = evaluate(nightly, defs, instance)
     assert isinstance(nightly_request, dg.RunRequest)
     assert {k.to_user_string() for k in nightly_request.asset_selection} == CENTRES_DOWNSTREAM
-    record_success(settings, plan_from_tags(nightly_request.tags), nightly_request.tags[BUILT_WITH_TAG])
+    record_success(settings, plan_from_tags(nightly_request.tags))
     assert isinstance(evaluate(nightly, defs, instance), dg.SkipReason)
 
 
 def test_the_sensor_waits_while_a_main_job_is_queued_or_running(deployment):
     settings, _, defs, instance = deployment
-    as_built(settings)
+    record_complete_build(settings)
     instance.add_run(dg.DagsterRun(job_name="lakehouse_main", run_id="running-run", status=dg.DagsterRunStatus.STARTED))
     skipped = evaluate(inbox_sensor, defs, instance)
     assert isinstance(skipped, dg.SkipReason) and "queued or running" in skipped.skip_message

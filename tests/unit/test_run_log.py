@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.lib.run_log import LOGGER_KEY, add_step_listener, lakehouse_log, remove_step_listener, run_config
+from orchestration.lib.run_log import LOGGER_KEY, close_run_log, lakehouse_log, listening, run_config
 
 
 @dg.asset
@@ -20,14 +20,11 @@ def test_every_event_goes_to_the_file_and_each_finished_step_to_the_listener(set
     job = dg.define_asset_job("job", executor_def=dg.in_process_executor)
     defs = dg.Definitions(assets=[fine, broken], jobs=[job], loggers={LOGGER_KEY: lakehouse_log})
     heard = []
-    listener = lambda *step: heard.append(step)  # noqa: E731
-    add_step_listener(listener)
-    try:
+    with listening(lambda *step: heard.append(step)):
         result = defs.resolve_job_def("job").execute_in_process(
             run_id="a1b2c3d4-0000-0000-0000-000000000000", raise_on_error=False,
             run_config=run_config(settings, "a1b2c3d4-0000-0000-0000-000000000000"))
-    finally:
-        remove_step_listener(listener)
+    close_run_log("a1b2c3d4-0000-0000-0000-000000000000")
     assert not result.success
     log = (settings.data_dir / "logs" / "run-a1b2c3d4-0000-0000-0000-000000000000.log").read_text()
     assert "fine asset ran" in log and "STEP_SUCCESS" in log and "STEP_FAILURE" in log and "DEBUG" in log

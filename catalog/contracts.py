@@ -110,6 +110,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     pair_rules: tuple[PairRule, ...] = ()
+    gx_sample_rows: int | None = None  # raw tables: the most rows GX validates per run (a seeded sample)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -215,6 +216,14 @@ def _pair_rules(quality: list[Any] | None) -> tuple[PairRule, ...]:
     return tuple(rules)
 
 
+def _gx_sample_rows(quality: list[Any] | None) -> int | None:
+    """The `gx_sample_rows` quality entry (engine great_expectations): how many landed rows GX samples."""
+    sizes = [q.implementation for q in quality or [] if q.engine == "great_expectations" and q.name == "gx_sample_rows"]
+    if sizes and not str(sizes[0]).isdigit():
+        raise ContractError(f"quality gx_sample_rows: expected a whole number of rows, got {sizes[0]!r}")
+    return int(sizes[0]) if sizes else None
+
+
 def _owners(doc: OpenDataContractStandard) -> tuple[tuple[str, ...], str]:
     members = doc.team.members if doc.team and not isinstance(doc.team, list) else doc.team or []
     owners = tuple(m.username for m in members if m.role == "owner")
@@ -270,6 +279,7 @@ class _Resolver:
                 description=obj.description or "",
                 columns=tuple(_column(p, self._inherited(p)) for p in obj.properties or []),
                 pair_rules=_pair_rules(obj.quality),
+                gx_sample_rows=_gx_sample_rows(obj.quality),
             )
             for obj in doc.schema_ or []
         )
@@ -360,4 +370,6 @@ def contract_problems(contract: Contract, purpose_codes: set[str], audience_ids:
                 problems.append(f"{table.name}.{column.name}: tier {column.tier!r} is not one of {TIERS}")
             if not column.description or not column.name_ko:
                 problems.append(f"{table.name}.{column.name}: needs a Korean name and a description")
+        if contract.layer == "raw" and not table.gx_sample_rows:
+            problems.append(f"{table.name}: a raw table needs a quality entry gx_sample_rows (engine great_expectations)")
     return problems

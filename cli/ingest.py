@@ -19,6 +19,8 @@ commands = typer.Typer()
 def ingest(
     source: Annotated[str, typer.Argument(help="Source id (see `lakehouse sources`)")],
     path: Annotated[Path, typer.Argument(help="File to ingest")],
+    period: Annotated[str | None, typer.Option(help="Reference month YYYYMM of a file whose name and content "
+                                                    "state none (stores, welfare_recipients_stats); recorded in landing")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Land PATH immutably, validate every row against the SOURCE contract, load or quarantine it."""
@@ -31,7 +33,7 @@ def ingest(
     settings = Settings.from_env()
     try:
         with progress(f"Ingesting {path.name} into {source}"):
-            result = ingest_file(settings, source, path, run_id=f"cli-{os.getpid()}")
+            result = ingest_file(settings, source, path, run_id=f"cli-{os.getpid()}", period=period)
     except IngestFailed as exc:
         fail(str(exc))
     if fmt is Format.json:

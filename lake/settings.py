@@ -34,6 +34,7 @@ class Limits:
     max_zip_member_bytes: int = _limit(4 * GIB, "largest uncompressed size one ZIP member may declare")
     max_zip_total_bytes: int = _limit(16 * GIB, "largest uncompressed size all ZIP members together may declare")
     max_zip_ratio: int = _limit(200, "highest uncompressed/compressed ratio of a ZIP member over 1 MiB (zip bombs)")
+    max_batch_rows: int = _limit(100_000, "rows of a file validated at a time (ingest's memory follows this, not the file)")
 
     @classmethod
     def from_env(cls) -> "Limits":

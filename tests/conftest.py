@@ -237,3 +237,20 @@ def record_complete_build(settings: Settings) -> None:
     plan = plan_run(settings, full=True)
     record_start(settings, plan)
     record_success(settings, plan)
+
+
+def check_file_rows(source_id: str, path: Path, work: Path, name: str | None = None, batch_rows: int | None = None,
+                    period: str | None = None):
+    """A file through ingest's own check, short of the lake: (rows read, Validated with the loaded and
+    quarantined frames, unmapped source fields)."""
+    import tempfile
+    from dataclasses import replace
+
+    from lake.settings import Limits
+    from transforms.ingest import check_rows
+    from transforms.records import Validated
+
+    limits = replace(Limits(), max_batch_rows=batch_rows) if batch_rows else Limits()
+    work.mkdir(parents=True, exist_ok=True)
+    _, checked = check_rows(source_id, path, Path(tempfile.mkdtemp(dir=work)), limits, name, period)
+    return checked.rows, Validated(checked.loaded_frame(), checked.quarantined_frame()), checked.unmapped_fields

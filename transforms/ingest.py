@@ -18,6 +18,7 @@ that is retried replaces its record, by a new failure or by its load.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -25,22 +26,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from catalog.contracts import Table, get_contract
 from lake.pause_points import pause_point
 from lake.session import create_missing_zones, lake_session, lake_write, table_exists
-from lake.settings import Settings
+from lake.settings import Limits, Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
+from transforms.file_check import CheckedFile, check_file, slices
 from transforms.landing import LandingFailed, land, sha256_of
-from transforms.records import ROW_NUMBER, Mapped, ParseError, SchemaMismatch, Validated, map_to_contract, validate
+from transforms.records import ROW_NUMBER, ParseError, SchemaMismatch
 from transforms.source import Source
 from transforms.sources import get_source
 
 LANDING_TABLE = "lake.landing.files"
 META_COLUMNS = {"_landing_sha256": "VARCHAR", ROW_NUMBER: "BIGINT", "_loaded_at": "TIMESTAMP"}
 UNPARSEABLE = (EncodingError, ParseError, SchemaMismatch)
+LANDING_ADDED = {"records": "BIGINT", "period": "VARCHAR"}  # source rows; the reference period given to ingest
+PERIOD = re.compile(r"^20\d{2}(0[1-9]|1[0-2])$")
 
 
 class IngestFailed(RuntimeError):
@@ -53,6 +56,7 @@ class IngestResult:
     file: str
     sha256: str
     rows: int = 0
+    records: int = 0  # source rows: fewer than `rows` when a parser unpivots (a KOSIS cube's cells)
     loaded: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -61,9 +65,10 @@ class IngestResult:
     landing_path: str = ""
     unmapped_fields: list[str] = field(default_factory=list)
     error: str = ""
+    period: str | None = None  # YYYYMM given by the person ingesting, for a file whose name carries none
 
     def as_json(self) -> dict:
-        keys = ("source", "file", "sha256", "rows", "loaded", "quarantined", "reasons", "status")
+        keys = ("source", "file", "sha256", "records", "rows", "loaded", "quarantined", "reasons", "status")
         return {k: v for k, v in asdict(self).items() if k in keys}
 
 
@@ -84,6 +89,8 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, source_id: str) -> None
             received_at TIMESTAMP, encoding VARCHAR, size_bytes BIGINT, status VARCHAR,
             rows BIGINT, loaded BIGINT, quarantined BIGINT, reasons VARCHAR, error VARCHAR, run_id VARCHAR)"""
     )
+    for column, kind in LANDING_ADDED.items():  # lakes landed before these columns existed gain them
+        con.execute(f"ALTER TABLE {LANDING_TABLE} ADD COLUMN IF NOT EXISTS {column} {kind}")
     con.execute(raw_table_ddl(get_contract(source_id).table))
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {quarantine_table(source_id)} (
@@ -95,15 +102,16 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, source_id: str) -> None
 def loaded_record(con: duckdb.DuckDBPyConnection, source_id: str, digest: str) -> IngestResult | None:
     """The load already recorded for these bytes, as an `already_loaded` result."""
     row = con.execute(
-        f"SELECT original_name, rows, loaded, quarantined, reasons, encoding, landing_path FROM {LANDING_TABLE} "
-        "WHERE source = ? AND sha256 = ? AND status = 'loaded' ORDER BY received_at LIMIT 1",
+        f"SELECT original_name, rows, coalesce(records, rows), loaded, quarantined, reasons, encoding, landing_path, "
+        f"period FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'loaded' ORDER BY received_at LIMIT 1",
         [source_id, digest],
     ).fetchone()
     if row is None:
         return None
-    name, rows, loaded, quarantined, reasons, encoding, landing_path = row
-    return IngestResult(source_id, name, digest, rows, loaded, quarantined, json.loads(reasons),
-                        "already_loaded", encoding, landing_path)
+    name, rows, records, loaded, quarantined, reasons, encoding, landing_path, period = row
+    return IngestResult(source_id, name, digest, rows=rows, records=records, loaded=loaded, quarantined=quarantined,
+                        reasons=json.loads(reasons), status="already_loaded", encoding=encoding,
+                        landing_path=landing_path, period=period)
 
 
 def _zones_and_earlier_load(settings: Settings, source_id: str, digest: str, run_id: str) -> IngestResult | None:
@@ -114,38 +122,44 @@ def _zones_and_earlier_load(settings: Settings, source_id: str, digest: str, run
         return loaded_record(con, source_id, digest) if table_exists(con, "landing.files") else None
 
 
-def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id: str) -> list:
-    return [result.source, result.sha256, result.file, result.landing_path, received_at, result.encoding,
-            size, result.status, result.rows, result.loaded, result.quarantined,
-            json.dumps(result.reasons, ensure_ascii=False), result.error, run_id]
+def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id: str) -> dict:
+    return {"source": result.source, "sha256": result.sha256, "original_name": result.file,
+            "landing_path": result.landing_path, "received_at": received_at, "encoding": result.encoding,
+            "size_bytes": size, "status": result.status, "rows": result.rows, "records": result.records,
+            "loaded": result.loaded, "quarantined": result.quarantined,
+            "reasons": json.dumps(result.reasons, ensure_ascii=False), "error": result.error, "run_id": run_id,
+            "period": result.period}
 
 
-def _replace_landing_record(con: duckdb.DuckDBPyConnection, row: list) -> None:
+def _replace_landing_record(con: duckdb.DuckDBPyConnection, row: dict) -> None:
     """One record per (source, sha256): an earlier failure of the same bytes gives way."""
-    con.execute(f"DELETE FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'failed'", row[:2])
-    con.execute(f"INSERT INTO {LANDING_TABLE} VALUES ({', '.join('?' * len(row))})", row)
+    con.execute(f"DELETE FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'failed'",
+                [row["source"], row["sha256"]])
+    con.execute(f"INSERT INTO {LANDING_TABLE} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
-def _check_shape(source: Source, landed: Path, name: str, settings: Settings) -> None:
+def _check_shape(source: Source, landed: Path, name: str, limits: Limits) -> None:
     """What is refused before any parser reads the file."""
     if not source.accepts(Path(name)):
         raise ParseError(f"{name}: {source.id} accepts {', '.join(source.suffixes)} files")
     if landed.stat().st_size == 0:
         raise ParseError(f"{name}: empty file (0 bytes)")
     if source.is_binary(Path(name)) and zipfile.is_zipfile(landed):  # .zip and .xlsx are ZIP containers
-        check_zip(landed, name, settings.limits)
+        check_zip(landed, name, limits)
 
 
-def _parse(source: Source, table: Table, landed: Path, name: str, settings: Settings) -> tuple[str, Mapped, Validated]:
-    """(encoding, the mapped frame, its validation) of the landed file."""
-    _check_shape(source, landed, name, settings)
-    with tempfile.TemporaryDirectory() as tmp:
-        if source.is_binary(Path(name)):
-            encoding, text = "binary", landed
-        else:
-            encoding, text = decode_to_utf8(landed, Path(tmp) / "utf8", settings.limits.max_line_bytes)
-        mapped = map_to_contract(source.parse(text, name), table, name)
-    return encoding, mapped, validate(mapped.frame, table)
+def check_rows(source_id: str, path: Path, work: Path, limits: Limits, name: str | None = None,
+               period: str | None = None) -> tuple[str, CheckedFile]:
+    """(encoding, the checked rows spooled under `work`) of the file at `path` called `name`: refused shapes,
+    decoding, then parse, map and validate batch by batch. Everything ingest does short of the lake."""
+    source, table, name = get_source(source_id), get_contract(source_id).table, name or Path(path).name
+    _check_shape(source, path, name, limits)
+    if source.is_binary(Path(name)):
+        encoding, text = "binary", path
+    else:
+        encoding, text = decode_to_utf8(path, work / "utf8", limits.max_line_bytes)
+    parsed = source.parse(text, name, period=period) if period else source.parse(text, name)
+    return encoding, check_file(slices(parsed, limits.max_batch_rows), table, name, work / "spool")
 
 
 def _refuse_oversized(path: Path, settings: Settings) -> None:
@@ -172,21 +186,19 @@ def _store_failure(settings: Settings, result: IngestResult, received_at: dateti
     return None
 
 
-def _store_load(settings: Settings, result: IngestResult, checked: Validated, received_at: datetime, size: int,
+def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, received_at: datetime, size: int,
                 run_id: str) -> IngestResult:
     """Rows, quarantine and landing record in one snapshot, unless these bytes are already loaded."""
     table = get_contract(result.source).table
-    loaded = checked.loaded.with_columns(_landing_sha256=pl.lit(result.sha256), _loaded_at=pl.lit(received_at))
-    quarantined = checked.quarantined.with_columns(_landing_sha256=pl.lit(result.sha256),
-                                                   _quarantined_at=pl.lit(received_at))
+    stamp = "?::VARCHAR AS _landing_sha256, ?::TIMESTAMP"
     with _lake_write(settings, result.source, run_id) as con:
         ensure_ingest_tables(con, result.source)
         if stored := loaded_record(con, result.source, result.sha256):  # the lock's second holder adds nothing
             return stored
-        con.register("loaded_rows", loaded.to_arrow())
-        con.execute(f"INSERT INTO lake.{table.physical_name} BY NAME SELECT * FROM loaded_rows")
-        con.register("quarantined_rows", quarantined.to_arrow())
-        con.execute(f"INSERT INTO {quarantine_table(result.source)} BY NAME SELECT * FROM quarantined_rows")
+        con.execute(f"INSERT INTO lake.{table.physical_name} BY NAME SELECT *, {stamp} AS _loaded_at "
+                    f"FROM read_parquet('{checked.loaded_path}')", [result.sha256, received_at])
+        con.execute(f"INSERT INTO {quarantine_table(result.source)} BY NAME SELECT *, {stamp} AS _quarantined_at "
+                    f"FROM read_parquet('{checked.quarantined_path}')", [result.sha256, received_at])
         _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
         pause_point("ingest:before_commit")
     pause_point("ingest:committed")
@@ -194,29 +206,41 @@ def _store_load(settings: Settings, result: IngestResult, checked: Validated, re
 
 
 def _land_and_load(settings: Settings, source: Source, path: Path, result: IngestResult, run_id: str) -> IngestResult:
-    table = get_contract(source.id).table
     received_at = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
-    try:
-        _refuse_oversized(path, settings)
-        result.landing_path = str(land(settings.landing_dir, source.id, path, result.sha256))
-        pause_point("ingest:landed")
-        result.encoding, mapped, checked = _parse(source, table, Path(result.landing_path), path.name, settings)
-    except UNPARSEABLE as exc:
-        result.status, result.error = "failed", str(exc)
-        if stored := _store_failure(settings, result, received_at, size, run_id):
-            return stored
-        raise IngestFailed(f"{path}: {exc}") from exc
-    result.rows = mapped.frame.height
-    result.loaded, result.quarantined = checked.loaded.height, checked.quarantined.height
-    result.reasons, result.unmapped_fields = checked.reasons, mapped.unmapped_fields
-    assert result.rows == result.loaded + result.quarantined, "row accounting broke"
-    return _store_load(settings, result, checked, received_at, size, run_id)
+    with tempfile.TemporaryDirectory(prefix="lakehouse-ingest-") as work:  # 0700: it holds rows as delivered
+        try:
+            _refuse_oversized(path, settings)
+            result.landing_path = str(land(settings.landing_dir, source.id, path, result.sha256))
+            pause_point("ingest:landed")
+            result.encoding, checked = check_rows(source.id, Path(result.landing_path), Path(work), settings.limits,
+                                                  path.name, result.period)
+        except UNPARSEABLE as exc:
+            result.status, result.error = "failed", str(exc)
+            if stored := _store_failure(settings, result, received_at, size, run_id):
+                return stored
+            raise IngestFailed(f"{path}: {exc}") from exc
+        result.rows, result.records = checked.rows, checked.records
+        result.loaded, result.quarantined = checked.loaded, checked.quarantined
+        result.reasons, result.unmapped_fields = checked.reasons, checked.unmapped_fields
+        return _store_load(settings, result, checked, received_at, size, run_id)
 
 
-def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> IngestResult:
+def _refuse_period(source: Source, period: str | None) -> None:
+    if period is None:
+        return
+    if not source.takes_period:
+        raise IngestFailed(f"{source.id} takes no --period: its files carry their own reference period")
+    if not PERIOD.match(period):
+        raise IngestFailed(f"--period {period!r}: expected YYYYMM, e.g. 202606")
+
+
+def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str, period: str | None = None) -> IngestResult:
+    """Land and load one file; `period` (YYYYMM) is the reference period of a file whose name has none,
+    for sources that take one (`Source.takes_period`)."""
     source = get_source(source_id)
     path = Path(path)
+    _refuse_period(source, period)
     if not path.is_file():
         raise IngestFailed(f"{path}: no such file")
     digest = sha256_of(path)
@@ -224,6 +248,6 @@ def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str) -> 
         return previous
     pause_point("ingest:hashed")
     try:
-        return _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest), run_id)
+        return _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest, period=period), run_id)
     except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back
         raise IngestFailed(f"{path}: {exc}; nothing recorded, the file stays in the inbox") from exc

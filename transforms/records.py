@@ -2,12 +2,13 @@
 
 A parser turns a file into a frame of strings keyed by the source's own field names. `map_to_contract`
 renames those fields through the contract's synonyms; `validate` types every column and sorts each row
-into loaded or quarantined with a reason code. Nothing is dropped: read = loaded + quarantined.
+into loaded or quarantined with a reason code (per batch: file_check.py adds the file-wide key rule).
+Nothing is dropped: read = loaded + quarantined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,17 +35,30 @@ class SchemaMismatch(ValueError):
     """The file lacks required columns: it cannot be loaded at all."""
 
 
-def read_extract_csv(path: Path, name: str, source_id: str) -> pl.DataFrame:
-    """`path` is the UTF-8 text of the landed CSV `name`. Every field stays a string; a ragged last line
-    (a truncated file) keeps its row, with nulls that the validation then quarantines."""
-    if Path(name).suffix.lower() != ".csv":
+READ_ROWS = 100_000  # rows a streaming parser reads at a time (ingest re-slices to its batch size)
+
+
+def stream_extract_csv(path: Path, name: str, source_id: str) -> Iterator[pl.DataFrame]:
+    """`path` is the UTF-8 text of the landed CSV `name`, read READ_ROWS rows at a time. Every field stays
+    a string; a ragged last line (a truncated file) keeps its row, with nulls that validation quarantines."""
+    if Path(name).suffix.lower() != ".csv":  # refused at once, before any batch is asked for
         raise ParseError(f"{name}: {source_id} accepts a .csv extract")
+    return _csv_batches(path, name)
+
+
+def _csv_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+        lazy = pl.scan_csv(path, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+        lazy = lazy.rename({c: c.replace("\ufeff", "").strip() for c in lazy.collect_schema().names()})
+        lazy = lazy.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+        yield from lazy.collect_batches(chunk_size=READ_ROWS)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ParseError(f"{name}: not a readable CSV ({exc})") from exc
-    frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
-    return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+
+
+def read_extract_csv(path: Path, name: str, source_id: str) -> pl.DataFrame:
+    """The whole extract as one frame, for parsers that reshape a file as a whole."""
+    return pl.concat(list(stream_extract_csv(path, name, source_id)), how="vertical")
 
 
 def string_frame(records: list[dict], columns: Sequence[str], row_numbers: Sequence[int]) -> pl.DataFrame:
@@ -141,31 +155,26 @@ class Validated:
 
 
 def validate(mapped: pl.DataFrame, table: Table) -> Validated:
-    """Type every column and split rows into loaded and quarantined (first failing rule = reason code)."""
+    """Type every column and split rows into loaded and quarantined (first failing rule = reason code).
+    Row rules only: the file-wide rule (one row per key) is file_check.py's, over every batch."""
     names = [c.name for c in table.columns]
     text_cols = {c: pl.col(f"__t_{c}") for c in names}
     value_cols = {c: pl.col(f"__v_{c}") for c in names}
     checks = _checks(table, value_cols, text_cols)
-    key = list(table.primary_key)
-    # Later rows with a key already seen in this file are duplicates (the first one wins).
-    seen_before = ~pl.struct([value_cols[k] for k in key]).is_first_distinct() if key else pl.lit(False)
     frame = (
         mapped.lazy()
         .with_columns(**{f"__t_{c}": pl.col(c).str.strip_chars().replace(NULL_TOKENS, None) for c in names})
         .with_columns(**{f"__v_{c.name}": _cast(c, text_cols[c.name]) for c in table.columns})
         .with_columns(__bad=pl.any_horizontal([e.fill_null(False) for _, e in checks]) if checks else pl.lit(False))
-        .with_columns(__dup=~pl.col("__bad") & seen_before)
         .collect()
     )
-    rejected = pl.col("__bad") | pl.col("__dup")
-    loaded = frame.filter(~rejected).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
+    loaded = frame.filter(~pl.col("__bad")).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
     # Reason strings are built for rejected rows only: the first failing rule is the code.
     reasons = [pl.when(e.fill_null(False)).then(pl.lit(code)) for code, e in checks]
-    quarantined = frame.filter(rejected).select(
+    quarantined = frame.filter("__bad").select(
         ROW_NUMBER,
-        reason_code=pl.when("__dup").then(pl.lit("duplicate_key")).otherwise(pl.coalesce(reasons) if reasons else None),
-        reason_detail=pl.when("__dup").then(pl.lit("duplicate_key"))
-        .otherwise(pl.concat_list(reasons).list.drop_nulls().list.join("; ") if reasons else None),
+        reason_code=pl.coalesce(reasons) if reasons else pl.lit(None, pl.String),
+        reason_detail=pl.concat_list(reasons).list.drop_nulls().list.join("; ") if reasons else pl.lit(None, pl.String),
         record=pl.struct(names).struct.json_encode(),
     )
     return Validated(loaded, quarantined)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +14,13 @@ class Source:
     id: str
     formats: tuple[str, ...]
     suffixes: tuple[str, ...]
-    # (UTF-8 text of the file — or the landed file itself for a binary suffix —, original name) → strings
-    parse: Callable[[Path, str], pl.DataFrame]
+    # (UTF-8 text of the file — or the landed file itself for a binary suffix —, original name) → strings,
+    # as one frame or, for a parser that streams a large file, an iterator of frames
+    parse: Callable[..., pl.DataFrame | Iterator[pl.DataFrame]]
     binary_suffixes: tuple[str, ...] = ()  # e.g. .xlsx: read as bytes by the parser, never decoded
+    # The parser takes `period=` (YYYYMM): the reference period of a file whose name carries none,
+    # given by the person ingesting it (`lakehouse ingest … --period`).
+    takes_period: bool = False
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in self.suffixes

@@ -1,14 +1,17 @@
-"""GX on every landed batch: the raw asset's blocking check, with the suite derived from its contract."""
+"""The raw asset's blocking check on the batches a run landed: the contract's rules over every row in one
+SQL query, and the GX suite derived from the contract on a seeded sample of at most the contract's
+`gx_sample_rows` rows (memory stays bounded whatever a run lands)."""
 
 
 import dagster as dg
 
 from catalog.contracts import get_contract
-from transforms.ingest import META_COLUMNS
 from lake.session import lake_session
-from orchestration.lib.metadata import asset_key
 from orchestration.defs.resources import LakeResource
+from orchestration.lib.metadata import asset_key
+from quality.batch_rules import seeded_sample, violations
 from quality.gx_runner import validate_batch
+from transforms.ingest import META_COLUMNS
 from transforms.sources import sources
 
 
@@ -34,7 +37,8 @@ def gx_check(source_id: str) -> dg.AssetChecksDefinition:
         asset=asset_key(contract),
         name="gx_contract_suite",
         blocking=True,
-        description="Great Expectations suite derived from the contract, run on the batches landed by this run.",
+        description="The contract's rules over every row landed by this run (one SQL query), and the Great "
+                    "Expectations suite derived from the contract on a seeded sample of them (gx_sample_rows).",
     )
     def check(context: dg.AssetCheckExecutionContext, lake: LakeResource) -> dg.AssetCheckResult:
         settings = lake.settings()
@@ -43,17 +47,19 @@ def gx_check(source_id: str) -> dg.AssetChecksDefinition:
             if not batches:  # nothing ever landed: no suite to run (and no 6 s GX import)
                 return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.ERROR,
                                            metadata={"batches": dg.MetadataValue.json([]), "rows_validated": 0})
-            frame = con.execute(
-                f"SELECT * EXCLUDE ({', '.join(META_COLUMNS)}) FROM lake.{table.physical_name} "
-                "WHERE _landing_sha256 IN (SELECT unnest(?))",
-                [batches],
-            ).df()
+            con.execute("SET VARIABLE landed_batches = ?", [batches])
+            landed = (f"(SELECT * FROM lake.{table.physical_name} "
+                      "WHERE _landing_sha256 IN (SELECT unnest(getvariable('landed_batches'))))")
+            rows, broken = violations(con, landed, table)
+            frame = seeded_sample(con, landed, list(META_COLUMNS), table.gx_sample_rows)
         outcome = validate_batch(settings.quality_dir, table, frame, batch_name="landed")
         return dg.AssetCheckResult(
-            passed=outcome.success,
+            passed=outcome.success and not broken,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "batches": dg.MetadataValue.json(batches),
+                "rows_landed": rows,
+                "rows_breaking_contract_rules": dg.MetadataValue.json(broken),
                 "rows_validated": outcome.rows,
                 "expectations_evaluated": outcome.evaluated,
                 "failed_expectations": dg.MetadataValue.json(outcome.failed),

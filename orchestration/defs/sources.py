@@ -49,7 +49,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
                 context.log.error(str(exc))
                 continue
             results.append(result)
-            context.log.info(f"{path.name}: {result.status}, read {result.rows}, loaded {result.loaded}, quarantined {result.quarantined}")
+            context.log.info(f"{path.name}: {result.status}, {result.records} records, {result.rows} rows read, loaded {result.loaded}, quarantined {result.quarantined}")
         if failures:
             raise dg.Failure(description="Files that could not be parsed (kept in landing, recorded as failed): " + " | ".join(failures))
         new = [r for r in results if r.status == "loaded"]
@@ -64,6 +64,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             metadata={
                 "files_seen": len(results),
                 "files_loaded_now": len(new),
+                "records_read": sum(r.records for r in new),
                 "rows_read": sum(r.rows for r in new),
                 "rows_loaded": sum(r.loaded for r in new),
                 "rows_quarantined": sum(r.quarantined for r in new),

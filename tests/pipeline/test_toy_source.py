@@ -63,6 +63,8 @@ customProperties:
     physicalType: table
     businessName: 소음 측정
     description: One row per sensor and hour.
+    quality:
+      - {{type: custom, engine: great_expectations, name: gx_sample_rows, implementation: '1000', description: GX sample size.}}
     properties:
       - {{name: sensor_id, businessName: 센서ID, physicalType: VARCHAR, logicalType: string, required: true, primaryKey: true, primaryKeyPosition: 1,
          classification: internal, description: Sensor id., logicalTypeOptions: {{pattern: '^N[0-9]{{2}}$'}}, synonyms: [{{synonym: 센서ID}}]}}

@@ -9,7 +9,7 @@ from transforms.records import ParseError
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.records import SchemaMismatch, map_to_contract, validate
 
-from conftest import SAMPLES
+from conftest import SAMPLES, check_file_rows
 
 HEADER = "어린이집코드,아동ID,반연령,급식일자,식사구분,메뉴명,알레르기번호,배식량(g),잔반량(g),열량(kcal),단백질(g)"
 
@@ -70,7 +70,7 @@ def test_seoul_api_empty_result_is_no_rows_and_errors_are_refused(tmp_path):
 def test_missing_required_column_is_refused(tmp_path):
     path = write(tmp_path / "m.csv", "어린이집코드,반연령\n11500000001,3\n", "utf-8")
     with pytest.raises(SchemaMismatch, match="missing required columns: child_id"):
-        map_to_contract(meals.parse(path, path.name), get_contract("childcare_meals").table, path.name)
+        check_file_rows("childcare_meals", path, tmp_path)
 
 
 def test_bad_values_and_duplicates_are_quarantined_with_reasons(tmp_path):
@@ -85,26 +85,25 @@ def test_bad_values_and_duplicates_are_quarantined_with_reasons(tmp_path):
         "11500000001,CH00000006,9,2026-01-05,점심,밥,21,100.0,10.0,380.0,14.0",    # age and allergen out of range
     ]
     path = write(tmp_path / "m.csv", "\r\n".join([HEADER, *rows]) + "\r\n", "cp949")
-    encoding, text = decode_to_utf8(path, tmp_path / "utf8")
-    table = get_contract("childcare_meals").table
-    checked = validate(map_to_contract(meals.parse(text, path.name), table, path.name).frame, table)
-    assert checked.loaded.height + checked.quarantined.height == len(rows)
-    assert checked.loaded["child_id"].to_list() == ["CH00000001"]
-    assert checked.reasons == {
-        "duplicate_key": 1,
-        "unknown_code:meal_slot": 1,
-        "bad_value:meal_date": 1,
-        "missing_value:child_id": 1,
-        "bad_value:served_g": 1,
-        "rule:leftover_not_above_served": 1,
-        "out_of_range:class_age": 1,
-    }
-    assert checked.loaded.schema["meal_date"] == pl.Date and checked.loaded.schema["served_g"] == pl.Float64
+    for batch_rows in (1, 2, 3, 100):  # the duplicate's first copy in another batch, or in the same one
+        read, checked, _ = check_file_rows("childcare_meals", path, tmp_path, batch_rows=batch_rows)
+        assert read == checked.loaded.height + checked.quarantined.height == len(rows)
+        assert checked.loaded["child_id"].to_list() == ["CH00000001"]
+        assert checked.reasons == {
+            "duplicate_key": 1,
+            "unknown_code:meal_slot": 1,
+            "bad_value:meal_date": 1,
+            "missing_value:child_id": 1,
+            "bad_value:served_g": 1,
+            "rule:leftover_not_above_served": 1,
+            "out_of_range:class_age": 1,
+        }
+        assert checked.loaded.schema["meal_date"] == pl.Date and checked.loaded.schema["served_g"] == pl.Float64
 
 
 def test_sample_meal_file_parses_every_row(tmp_path):
     encoding, text = decode_to_utf8(SAMPLES / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv", tmp_path / "u")
     assert encoding == "cp949"
-    frame = meals.parse(text, "meal_scan_extract_SYNTHETIC.csv")
+    frame = pl.concat(list(meals.parse(text, "meal_scan_extract_SYNTHETIC.csv")))
     assert frame.height == 6632
     assert frame.columns[1:4] == ["어린이집코드", "아동ID", "반연령"]

@@ -15,6 +15,7 @@ from transforms.encoding import decode_to_utf8
 from transforms.records import ParseError, map_to_contract, validate
 from transforms.safety import disabled_parking, smart_poles, wildfire_weather
 from transforms.sources import get_source
+from conftest import check_file_rows
 from synthetic.safety_internal import (
     GRACE_MIN, PARKING_HEADER, POLE_HEADER, SAMPLE_DAYS, SAMPLE_SCALE, SAMPLE_START, WEATHER_HEADER, WEATHER_RELPATH,
     generate_safety_internal, is_school_day,
@@ -45,12 +46,9 @@ def digest(root: Path) -> dict[str, str]:
 
 
 def load(path: Path, tmp_path: Path):
-    """As ingest does it: decode, parse, map headers, validate."""
-    source = path.parent.name
-    encoding, text = decode_to_utf8(path, tmp_path / f"{path.name}.utf8")
-    table = get_contract(source).table
-    mapped = map_to_contract(PARSERS[source](text, path.name), table, path.name)
-    return encoding, mapped, validate(mapped.frame, table)
+    """As ingest does it, short of the lake: (encoding, rows read, the checked rows, unmapped fields)."""
+    encoding = decode_to_utf8(path, tmp_path / f"{path.name}.utf8")[0]
+    return encoding, *check_file_rows(path.parent.name, path, tmp_path)
 
 
 def loaded(root: Path, source: str, tmp_path: Path) -> pl.DataFrame:
@@ -113,9 +111,9 @@ def test_scale_sets_poles_and_lots_and_weather_has_four_stations_at_any_scale(tm
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_every_sample_file_is_loaded_or_quarantined_with_one_row_per_dirty_kind(path, tmp_path):
     source = path.parent.name
-    encoding, mapped, checked = load(path, tmp_path)
-    assert encoding == "cp949" and mapped.unmapped_fields == []
-    assert mapped.frame.height == checked.loaded.height + checked.quarantined.height
+    encoding, rows, checked, unmapped = load(path, tmp_path)
+    assert encoding == "cp949" and unmapped == []
+    assert rows == checked.loaded.height + checked.quarantined.height
     assert checked.reasons == {reason: 1 for reason in EXPECTED_REASONS[source]}
     assert get_source(source).accepts(path)
 
@@ -123,7 +121,7 @@ def test_every_sample_file_is_loaded_or_quarantined_with_one_row_per_dirty_kind(
 def test_a_clean_year_loads_every_row(year, tmp_path):
     root, counts = year
     for relpath, rows in counts.items():
-        _, _, checked = load(root / relpath, tmp_path)
+        _, _, checked, _ = load(root / relpath, tmp_path)
         assert (checked.loaded.height, checked.quarantined.height) == (rows, 0), relpath
 
 
@@ -141,10 +139,8 @@ def test_an_aws_style_download_with_extra_elements_still_maps(tmp_path):
     path.write_text("지점,지점명,일시,기온(°C),풍속(m/s),풍향(16방위),습도(%),현지기압(hPa)\n"
                     "951,개화산,2026-04-01 13:00,18.2,3.1,270,28,1012.3\n"
                     "952,궁산,2026-04-01 24:00,18.0,2.0,250,30,1012.0\n", encoding="utf-8")
-    table = get_contract("wildfire_weather").table
-    mapped = map_to_contract(wildfire_weather.parse(path, path.name), table, path.name)
-    checked = validate(mapped.frame, table)
-    assert mapped.unmapped_fields == ["현지기압(hPa)"]
+    _, checked, unmapped = check_file_rows("wildfire_weather", path, tmp_path)
+    assert unmapped == ["현지기압(hPa)"]
     assert checked.loaded.row(0, named=True)["humidity_pct"] == 28.0 and checked.loaded["precipitation_mm"].is_null().all()
     assert checked.reasons == {"bad_format:observed_at": 1}  # KMA writes 00:00 of the next day, never 24:00
 

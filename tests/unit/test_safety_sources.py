@@ -27,6 +27,7 @@ from catalog.contracts import get_contract
 from transforms.ingest import IngestFailed, ingest_file
 from lake.session import lake_session
 from transforms.encoding import decode_to_utf8
+from transforms.file_check import slices
 from transforms.records import ParseError, SchemaMismatch, map_to_contract, validate
 from transforms.safety import cctv, child_zones, illegal_parking, parking_lots, taas
 from transforms.safety.public_data import api_items
@@ -34,7 +35,7 @@ from transforms.sources import get_source
 from synthetic import safety_public as gen
 from synthetic.registry import Options, generate
 
-from conftest import SAMPLES
+from conftest import SAMPLES, check_file_rows
 
 SOURCE_IDS = ("cctv", "child_protection_zones", "taas_child_hotspots", "parking_lots", "illegal_parking_enforcement")
 LOCALDATA = SAMPLES / gen.LOCALDATA_RELPATH
@@ -42,14 +43,12 @@ LOCALDATA = SAMPLES / gen.LOCALDATA_RELPATH
 
 def load(source_id: str, path: Path, tmp_path: Path):
     """What ingest does without the lake: decode, parse, map through the synonyms, validate."""
-    table = get_contract(source_id).table
     source = get_source(source_id)
     text = path if source.is_binary(path) else decode_to_utf8(path, tmp_path / f"{path.name}.utf8")[1]
-    frame = source.parse(text, path.name)
-    mapped = map_to_contract(frame, table, path.name)
-    checked = validate(mapped.frame, table)
-    assert frame.height == checked.loaded.height + checked.quarantined.height
-    return frame, checked, mapped
+    frame = pl.concat(list(slices(source.parse(text, path.name), 1 << 30)))  # the parser's rows, as strings
+    rows, checked, unmapped = check_file_rows(source_id, path, tmp_path)
+    assert frame.height == rows == checked.loaded.height + checked.quarantined.height
+    return frame, checked, unmapped
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -127,7 +126,7 @@ SAMPLE_OUTCOMES = [  # file, source, layout, rows, loaded, reasons, rows in 강�
 @pytest.mark.parametrize(("relpath", "source_id", "layout", "rows", "loaded", "reasons", "gangseo"), SAMPLE_OUTCOMES,
                          ids=[Path(o[0]).name for o in SAMPLE_OUTCOMES])
 def test_each_sample_format_parses_with_exact_accounting(tmp_path, relpath, source_id, layout, rows, loaded, reasons, gangseo):
-    frame, checked, mapped = load(source_id, SAMPLES / relpath, tmp_path)
+    frame, checked, unmapped = load(source_id, SAMPLES / relpath, tmp_path)
     assert (frame.height, checked.loaded.height, checked.reasons) == (rows, loaded, reasons)
     if layout:
         assert set(checked.loaded["source_layout"]) == {layout}
@@ -175,14 +174,14 @@ def test_old_generation_files_key_on_content_so_only_exact_duplicates_are_caught
 
 
 def test_fourteen_column_variant_aliases_and_sequence_column(tmp_path):
-    _, checked, mapped = load("cctv", SAMPLES / gen.CCTV_14_RELPATH, tmp_path)
-    assert mapped.unmapped_fields == ["번호"]
+    _, checked, unmapped = load("cctv", SAMPLES / gen.CCTV_14_RELPATH, tmp_path)
+    assert unmapped == ["번호"]
     assert checked.loaded["latitude"].null_count() == 0 and checked.loaded["installed_month"].null_count() > 0  # blank 설치연월
 
 
 def test_fourteen_column_workbook_skips_its_title_row_and_reads_typed_cells(tmp_path):
-    frame, checked, mapped = load("cctv", SAMPLES / gen.CCTV_14_XLSX_RELPATH, tmp_path)
-    assert frame["_row_number"].min() == 3 and mapped.unmapped_fields == ["번호"]  # sheet rows: title, header, data
+    frame, checked, unmapped = load("cctv", SAMPLES / gen.CCTV_14_XLSX_RELPATH, tmp_path)
+    assert frame["_row_number"].min() == 3 and unmapped == ["번호"]  # sheet rows: title, header, data
     assert set(checked.loaded["data_reference_date"].cast(pl.String)) == {"2020-04-30"}  # a date cell
     assert checked.loaded["camera_count"].dtype == pl.Int32 and checked.loaded["latitude"].min() > 33  # number cells
     assert json.loads(checked.quarantined["record"][0])["camera_count"] == "2대"
@@ -435,8 +434,8 @@ def test_hotspot_bad_counts_leading_zeros_and_service_from_the_name(tmp_path):
 
 
 def test_parking_api_typo_fields_and_blank_disabled_flag(tmp_path):
-    _, checked, mapped = load("parking_lots", SAMPLES / gen.PARKING_API_RELPATH, tmp_path)
-    assert mapped.unmapped_fields == []  # weekdayOperColseHhmm, satOperOperOpenHhmm, holidayCloseOpenHhmm all map
+    _, checked, unmapped = load("parking_lots", SAMPLES / gen.PARKING_API_RELPATH, tmp_path)
+    assert unmapped == []  # weekdayOperColseHhmm, satOperOperOpenHhmm, holidayCloseOpenHhmm all map
     assert checked.loaded["weekday_close"].null_count() == 0 and checked.loaded["holiday_close"].null_count() == 0
     _, csv, _ = load("parking_lots", SAMPLES / gen.PARKING_CSV_RELPATH, tmp_path)
     assert csv.loaded["has_disabled_spaces"].null_count() > 0 and csv.loaded["has_disabled_spaces"].sum() > 0

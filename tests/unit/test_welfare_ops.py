@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from catalog.contracts import get_contract
 from transforms.records import ParseError
 from transforms.encoding import decode_to_utf8
-from transforms.records import map_to_contract, validate
+from conftest import check_file_rows
 from synthetic.welfare_ops import (
     CALL_HEADER, CALLS_RELPATH, CASE_HEADER, CASES_RELPATH, DONGS, SAMPLE_DAYS, SAMPLE_SCALE,
     generate_welfare_ops,
@@ -42,10 +43,10 @@ def digest(root: Path) -> dict[str, str]:
 
 
 def load(path: Path, source: str, tmp_path: Path):
-    """As ingest does it: decode, parse, map headers, validate."""
-    encoding, text = decode_to_utf8(path, tmp_path / f"{path.name}.utf8")
-    mapped = map_to_contract(PARSERS[source](text, path.name), get_contract(source).table, path.name)
-    return encoding, mapped, validate(mapped.frame, get_contract(source).table)
+    """As ingest does it, short of the lake: (encoding, rows read and unmapped fields, the checked rows)."""
+    encoding = decode_to_utf8(path, tmp_path / f"{path.name}.utf8")[0]
+    rows, checked, unmapped = check_file_rows(source, path, tmp_path)
+    return encoding, SimpleNamespace(rows=rows, unmapped_fields=unmapped), checked
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +136,8 @@ def test_every_sample_file_is_loaded_or_quarantined_with_the_expected_reasons(pa
     encoding, mapped, checked = load(path, source, tmp_path)
     assert encoding == ("cp949" if path.suffix == ".csv" else "utf-8")
     assert mapped.unmapped_fields == []
-    assert mapped.frame.height == checked.loaded.height + checked.quarantined.height
-    assert checked.loaded.height > 0.9 * mapped.frame.height
+    assert mapped.rows == checked.loaded.height + checked.quarantined.height
+    assert checked.loaded.height > 0.9 * mapped.rows
     assert set(checked.reasons) <= EXPECTED_REASONS[source]
     if source != "welfare_iot_readings":  # one file each: exactly one row of every dirty kind
         assert checked.reasons == {reason: 1 for reason in EXPECTED_REASONS[source]}
@@ -166,17 +167,15 @@ def test_a_malformed_jsonl_line_is_quarantined_not_fatal(tmp_path):
     lines = [json.dumps(GOOD), '{"device_id":"IOT-0000ABCD","household_id":"P000', "[1, 2]", "",
              json.dumps({**GOOD, "measured_at": "2026-01-05T14:00:00+09:00", "power_wh": None, "extra": {"a": 1}})]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    frame = iot.parse(path, path.name)
+    frame = pl.concat(list(iot.parse(path, path.name)))
     assert frame["_row_number"].to_list() == [1, 2, 3, 5]  # line numbers; the blank line is no record
     assert frame.row(0, named=True) == {
         "_row_number": 1, "device_id": "IOT-0000ABCD", "household_id": "P00000001",
         "measured_at": "2026-01-05T13:00:00+09:00", "motion_events": "3", "power_wh": "40.5",
         "door_openings": "0", "device_online": "true", "extra": None}
     assert frame["extra"].to_list() == [None, None, None, '{"a":1}']
-    table = get_contract("welfare_iot_readings").table
-    mapped = map_to_contract(frame, table, path.name)
-    checked = validate(mapped.frame, table)
-    assert mapped.unmapped_fields == ["extra"]
+    _, checked, unmapped = check_file_rows("welfare_iot_readings", path, tmp_path)
+    assert unmapped == ["extra"]
     assert checked.loaded.height == 2 and checked.reasons == {"missing_value:device_id": 2}
     assert checked.quarantined["_row_number"].to_list() == [2, 3]
 
@@ -187,7 +186,7 @@ def test_a_file_that_is_not_json_lines_is_refused_by_name(tmp_path, text):
     path = tmp_path / "export.jsonl"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ParseError, match="export.jsonl"):
-        iot.parse(path, path.name)
+        list(iot.parse(path, path.name))
 
 
 def test_loaders_refuse_other_file_types(tmp_path):

@@ -132,11 +132,18 @@ def read_api_json(path: Path, name: str) -> tuple[pl.DataFrame, str | None]:
     return string_frame(records, fields, range(1, len(records) + 1)), str(month) if month else None
 
 
-def _normalise(frame: pl.DataFrame, month: str | None, name: str) -> pl.DataFrame:
+def _month(stated: str | None, given: str | None, name: str) -> str:
+    """The month the file states (its name, member name or API header), or the one given to ingest."""
+    if stated and given and stated != given:
+        raise ParseError(f"{name}: the file states {stated}, --period says {given}")
+    if stated or given:
+        return stated or given
+    raise ParseError(f"{name}: no reference month (expected YYYYMM in the file name, e.g. '_서울_202606', or stdrYm "
+                     "in the API header); give it with `lakehouse ingest stores FILE --period YYYYMM`")
+
+
+def _normalise(frame: pl.DataFrame, month: str, name: str) -> pl.DataFrame:
     table = get_contract(SOURCE_ID).table
-    if not month:
-        raise ParseError(f"{name}: no reference month (expected YYYYMM in the file name, e.g. '_서울_202606', "
-                         "or stdrYm in the API header)")
     field = {c: field_for(frame.columns, table, c) for c in (*FREE_TEXT, "adong_code", "category_small_code",
                                                               "category_large_code")}
     free = [field[c] for c in FREE_TEXT if field[c]]
@@ -151,8 +158,9 @@ def _normalise(frame: pl.DataFrame, month: str | None, name: str) -> pl.DataFram
     )
 
 
-def parse(path: Path, name: str) -> pl.DataFrame:
-    """`path` is the landed .zip itself, or the UTF-8 text of a .csv or .json."""
+def parse(path: Path, name: str, period: str | None = None) -> pl.DataFrame:
+    """`path` is the landed .zip itself, or the UTF-8 text of a .csv or .json; `period` (YYYYMM) is the
+    month of a file that states none."""
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
         frame, member = read_zip(path, name)
@@ -164,7 +172,7 @@ def parse(path: Path, name: str) -> pl.DataFrame:
         month = month or reference_month(name)
     else:
         raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
-    return _normalise(frame, month, name)
+    return _normalise(frame, _month(month, period, name), name)
 
 
 SOURCE = Source(
@@ -175,4 +183,5 @@ SOURCE = Source(
     (".zip", ".csv", ".json"),
     parse,
     binary_suffixes=(".zip",),
+    takes_period=True,
 )

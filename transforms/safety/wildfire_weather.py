@@ -4,18 +4,19 @@ other or extra elements still loads the ones the contract knows; the rest are re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
-from transforms.records import read_extract_csv
+from transforms.records import stream_extract_csv
 from transforms.source import Source
 
 SOURCE_ID = "wildfire_weather"
 
 
-def parse(path: Path, name: str) -> pl.DataFrame:
-    return read_extract_csv(path, name, SOURCE_ID)
+def parse(path: Path, name: str) -> Iterator[pl.DataFrame]:
+    return stream_extract_csv(path, name, SOURCE_ID)
 
 
 SOURCE = Source(

@@ -9,11 +9,12 @@ first record is not a JSON object is not JSON Lines at all and is refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
-from transforms.records import ROW_NUMBER, ParseError
+from transforms.records import READ_ROWS, ROW_NUMBER, ParseError
 from transforms.source import Source
 
 SOURCE_ID = "welfare_iot_readings"
@@ -49,14 +50,27 @@ def _column(name: str, values: list) -> pl.Series:
     return pl.Series(name, [_text(v) for v in values], dtype=pl.String)
 
 
-def parse(path: Path, name: str) -> pl.DataFrame:
-    """`path` is the UTF-8 text of the landed file `name`; blank lines are not records."""
-    if Path(name).suffix.lower() not in SUFFIXES:
+def _frame(records: list[dict], line_numbers: list[int], keys: dict[str, None]) -> pl.DataFrame:
+    return pl.DataFrame([
+        pl.Series(ROW_NUMBER, line_numbers, dtype=pl.Int64),
+        *(_column(key, [r.get(key) for r in records]) for key in keys),
+    ])
+
+
+def parse(path: Path, name: str) -> Iterator[pl.DataFrame]:
+    """`path` is the UTF-8 text of the landed file `name`, READ_ROWS records at a time; blank lines are
+    not records. Each batch has every field seen so far in the file (a later batch of cut-off lines
+    still has the columns the contract requires)."""
+    if Path(name).suffix.lower() not in SUFFIXES:  # refused at once, before any batch is asked for
         raise ParseError(f"{name}: welfare_iot_readings accepts JSON Lines ({', '.join(SUFFIXES)})")
+    return _batches(path, name)
+
+
+def _batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
     records: list[dict] = []
     line_numbers: list[int] = []
     keys: dict[str, None] = {}  # every field seen, in first-seen order
-    decode = json.loads
+    decode, seen_any = json.loads, False
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             line = line.strip().lstrip("\ufeff")
@@ -67,19 +81,21 @@ def parse(path: Path, name: str) -> pl.DataFrame:
             except ValueError:
                 record = None
             if not isinstance(record, dict):
-                if not records:
+                if not seen_any:
                     raise ParseError(f"{name}: not JSON Lines (line {number} is not a JSON object)")
                 record = {}  # kept as a row of nulls: validation quarantines it
             elif len(record) != len(keys) or not all(k in keys for k in record):
                 keys.update(dict.fromkeys(record))
+            seen_any = True
             records.append(record)
             line_numbers.append(number)
-    if not records:
+            if len(records) == READ_ROWS:
+                yield _frame(records, line_numbers, keys)
+                records, line_numbers = [], []
+    if not seen_any:
         raise ParseError(f"{name}: empty file, no JSON Lines records")
-    return pl.DataFrame([
-        pl.Series(ROW_NUMBER, line_numbers, dtype=pl.Int64),
-        *(_column(key, [r.get(key) for r in records]) for key in keys),
-    ])
+    if records:
+        yield _frame(records, line_numbers, keys)
 
 
 SOURCE = Source(

@@ -61,12 +61,24 @@ def _label(text: str) -> str:
     return compact(_UNITS.sub("", text))
 
 
-def _period(header_text: str, name: str) -> str:
+def _stated_period(header_text: str, name: str) -> str | None:
     for pattern, text in ((_MONTH_TEXT, header_text), (_MONTH_NAME, Path(name).stem), (_MONTH_TEXT, Path(name).stem)):
         for year, month in pattern.findall(text):
             if 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12:
                 return f"{year}-{int(month):02d}"
-    raise ParseError(f"{name}: no reference month in the header or the file name (expected e.g. '(202405)' or '2024.05')")
+    return None
+
+
+def _period(header_text: str, name: str, given: str | None) -> str:
+    """The month the file states (header block, then its name), or the one given to ingest."""
+    stated = _stated_period(header_text, name)
+    given = f"{given[:4]}-{given[4:]}" if given else None
+    if stated and given and stated != given:
+        raise ParseError(f"{name}: the file states {stated}, --period says {given}")
+    if stated or given:
+        return stated or given
+    raise ParseError(f"{name}: no reference month in the header or the file name (expected e.g. '(202405)' or "
+                     "'2024.05'); give it with `lakehouse ingest welfare_recipients_stats FILE --period YYYYMM`")
 
 
 def _columns(header: list[list[str]], data: list[list[str]], width: int, name: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
@@ -93,8 +105,9 @@ def _columns(header: list[list[str]], data: list[list[str]], width: int, name: s
     return roles, measures
 
 
-def parse(path: Path, name: str) -> pl.DataFrame:
-    """`path` is the landed .xlsx itself, or the UTF-8 text of a .csv of the same layout."""
+def parse(path: Path, name: str, period: str | None = None) -> pl.DataFrame:
+    """`path` is the landed .xlsx itself, or the UTF-8 text of a .csv of the same layout; `period`
+    (YYYYMM) is the month of a file that states none."""
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         rows = read_xlsx_rows(path, name)
@@ -113,7 +126,7 @@ def parse(path: Path, name: str) -> pl.DataFrame:
     header = [cells for _, cells in rows[:start]]
     width = max(len(cells) for _, cells in rows)
     roles, measures = _columns(header, [cells for _, cells in rows[start:]], width, name)
-    period = _period(" ".join(c for cells in header for c in cells), name)
+    period = _period(" ".join(c for cells in header for c in cells), name, period)
 
     resolver = AreaResolver()
     region = qualification = ""
@@ -145,4 +158,5 @@ SOURCE = Source(
     (".xlsx", ".csv"),
     parse,
     binary_suffixes=(".xlsx",),
+    takes_period=True,
 )

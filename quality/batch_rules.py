@@ -1,0 +1,66 @@
+"""The contract's rules over every landed row, as one DuckDB query: GX validates only a bounded sample
+(stack-notes: GX runs at pandas speed and holds its batch in memory), so the rules that must hold for
+every row are counted here, at warehouse speed, over the same batches.
+
+Each rule is a `count(*) FILTER (WHERE <row breaks it>)`; the key rule counts rows beyond the first of
+each key within a landed file (a later file may restate a key: staging keeps one row per key).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from catalog.contracts import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SAMPLE_SEED = 20260615
+
+_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<"}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def rule_filters(table: Table) -> dict[str, str]:
+    """Rule name → SQL condition true for a row that breaks it."""
+    rules: dict[str, str] = {}
+    for c in table.columns:
+        col = f'"{c.name}"'
+        if c.required:
+            rules[f"not_null:{c.name}"] = f"{col} IS NULL"
+        if c.valid_values:
+            rules[f"in_set:{c.name}"] = f"{col}::VARCHAR NOT IN ({', '.join(_quote(v) for v in c.valid_values)})"
+        if c.minimum is not None:
+            rules[f"minimum:{c.name}"] = f"{col} < {c.minimum}"
+        if c.maximum is not None:
+            rules[f"maximum:{c.name}"] = f"{col} > {c.maximum}"
+        if c.pattern and c.physical_type == "VARCHAR":
+            rules[f"pattern:{c.name}"] = f"NOT regexp_matches({col}, {_quote(c.pattern)})"
+    for rule in table.pair_rules:
+        rules[f"rule:{rule.name}"] = f'NOT ("{rule.left}" {_OPS[rule.op]} "{rule.right}")'
+    return rules
+
+
+def violations(con: duckdb.DuckDBPyConnection, relation: str, table: Table) -> tuple[int, dict[str, int]]:
+    """(rows checked, rule → rows breaking it, only rules broken) over `relation` (a table or subquery
+    with the contract's columns and `_landing_sha256`)."""
+    rules = rule_filters(table)
+    key = ", ".join(f'"{k}"' for k in table.primary_key)
+    counts = [f"count(*) FILTER (WHERE {condition})" for condition in rules.values()]
+    if key:
+        rules["unique_key_per_file"] = ""
+        counts.append(f"count(*) - count(DISTINCT (_landing_sha256, {key}))")
+    row = con.execute(f"SELECT count(*), {', '.join(counts) or '0'} FROM {relation}").fetchone()
+    return row[0], {name: n for name, n in zip(rules, row[1:]) if n}
+
+
+def seeded_sample(con: duckdb.DuckDBPyConnection, relation: str, exclude: list[str], rows: int) -> pd.DataFrame:
+    """At most `rows` rows of `relation` for GX: chosen by a seeded hash of each row's file and line, so a
+    re-run validates the same rows whatever DuckDB's threads do (a reservoir sample would not)."""
+    return con.execute(f"SELECT * EXCLUDE ({', '.join(exclude)}) FROM {relation} "
+                       f"ORDER BY hash(_landing_sha256, _row_number, {SAMPLE_SEED}) LIMIT {int(rows)}").df()

@@ -1,0 +1,125 @@
+"""A file's rows checked in bounded memory: parsed batch by batch, each batch mapped and validated, the
+results spooled as Parquet on local disk, then the file-wide rule (one row per key: the first in the
+file wins) applied by one DuckDB query over the spool.
+
+Memory follows the batch size, not the file: a batch is dropped once it is spooled, and DuckDB spills
+the key query to disk when it must. The lake sees the file only at the end, in one transaction (see
+ingest.py), so a file that fails half-way loads nothing. Row accounting is exact at every batch size:
+rows read = loaded + quarantined, and a source row that several long rows came from (a KOSIS cube's
+cells) counts once in `records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from catalog.contracts import Table
+from transforms.records import ROW_NUMBER, Validated, map_to_contract, string_frame, validate
+
+DUPLICATE = "duplicate_key"
+
+
+def slices(parsed: pl.DataFrame | Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
+    """A parser's output (one frame, or frames as it streams them) in batches of at most `rows` rows;
+    a file without rows still gives one empty batch, so its header is checked against the contract."""
+    frames = [parsed] if isinstance(parsed, pl.DataFrame) else parsed
+    first_empty, any_rows = None, False
+    for frame in frames:
+        if frame.height:
+            any_rows = True
+            yield from frame.iter_slices(rows)
+        elif first_empty is None:
+            first_empty = frame
+    if not any_rows and first_empty is not None:
+        yield first_empty
+
+
+@dataclass
+class CheckedFile:
+    """What a file's check left in its spool folder: `loaded.parquet` and `quarantined.parquet`."""
+
+    spool: Path
+    rows: int = 0
+    records: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    unmapped_fields: list[str] = field(default_factory=list)
+
+    @property
+    def loaded_path(self) -> Path:
+        return self.spool / "loaded.parquet"
+
+    @property
+    def quarantined_path(self) -> Path:
+        return self.spool / "quarantined.parquet"
+
+    def loaded_frame(self) -> pl.DataFrame:
+        return pl.read_parquet(self.loaded_path).sort(ROW_NUMBER)
+
+    def quarantined_frame(self) -> pl.DataFrame:
+        return pl.read_parquet(self.quarantined_path).sort(ROW_NUMBER)
+
+
+def _spool_batches(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> tuple[int, list[str]]:
+    """Map and validate each batch, spooling its loaded and quarantined rows; (rows read, unmapped fields)."""
+    rows, unmapped, number = 0, {}, 0
+    for number, batch in enumerate(batches, start=1):
+        mapped = map_to_contract(batch, table, name)
+        unmapped.update(dict.fromkeys(mapped.unmapped_fields))
+        _spool(validate(mapped.frame, table), spool, number)
+        rows += mapped.frame.height
+    if number == 0:  # a parser that streamed nothing: empty results with the contract's columns
+        empty = string_frame([], [c.name for c in table.columns], [])
+        _spool(validate(map_to_contract(empty, table, name).frame, table), spool, 1)
+    return rows, list(unmapped)
+
+
+def _spool(checked: Validated, spool: Path, number: int) -> None:
+    checked.loaded.write_parquet(spool / f"batch-{number:06d}.loaded.parquet")
+    checked.quarantined.cast({"reason_code": pl.String, "reason_detail": pl.String, "record": pl.String}) \
+        .write_parquet(spool / f"batch-{number:06d}.quarantined.parquet")
+
+
+def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> None:
+    """One row per key in the file: a later row whose key an earlier loaded row holds is quarantined as
+    `duplicate_key` (the record shown as text, as it was read)."""
+    names = [c.name for c in table.columns]
+    key = ", ".join(f'"{k}"' for k in table.primary_key)
+    con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM read_parquet('{spool}/batch-*.loaded.parquet')")
+    later = f"row_number() OVER (PARTITION BY {key} ORDER BY {ROW_NUMBER}) > 1" if key else "false"
+    con.execute(f"CREATE TEMP TABLE duplicate_rows AS SELECT {ROW_NUMBER} FROM checked QUALIFY {later}")
+    con.execute(f"COPY (SELECT * FROM checked WHERE {ROW_NUMBER} NOT IN (SELECT {ROW_NUMBER} FROM duplicate_rows)) "
+                f"TO '{spool}/loaded.parquet' (FORMAT parquet)")
+    record = "to_json(struct_pack(" + ", ".join(f'"{n}" := "{n}"::VARCHAR' for n in names) + "))"
+    con.execute(f"""COPY (
+        SELECT {ROW_NUMBER}, reason_code, reason_detail, record
+        FROM read_parquet('{spool}/batch-*.quarantined.parquet', union_by_name = true)
+        UNION ALL
+        SELECT {ROW_NUMBER}, '{DUPLICATE}', '{DUPLICATE}', {record} FROM checked
+        WHERE {ROW_NUMBER} IN (SELECT {ROW_NUMBER} FROM duplicate_rows)
+    ) TO '{spool}/quarantined.parquet' (FORMAT parquet)""")
+
+
+def check_file(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> CheckedFile:
+    """Check every batch of the file `name` against `table`, spooling into the (empty) folder `spool`."""
+    spool.mkdir(parents=True, exist_ok=True)
+    rows, unmapped = _spool_batches(batches, table, name, spool)
+    result = CheckedFile(spool, rows=rows, unmapped_fields=unmapped)
+    with duckdb.connect(config={"temp_directory": str(spool / "spill")}) as con:
+        _finish(con, table, spool)
+        result.loaded = con.execute(f"SELECT count(*) FROM '{result.loaded_path}'").fetchone()[0]
+        reasons = con.execute(f"SELECT reason_code, count(*) FROM '{result.quarantined_path}' "
+                              "GROUP BY ALL ORDER BY 1").fetchall()
+        result.records = con.execute(
+            f"SELECT count(DISTINCT {ROW_NUMBER}) FROM (SELECT {ROW_NUMBER} FROM '{result.loaded_path}' "
+            f"UNION ALL SELECT {ROW_NUMBER} FROM '{result.quarantined_path}')").fetchone()[0]
+    result.reasons = dict(reasons)
+    result.quarantined = sum(result.reasons.values())
+    assert result.rows == result.loaded + result.quarantined, f"{name}: row accounting broke"
+    return result

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import typer
 
-from cli import audit, catalog, export, fetch, ingest, manifest, purge, repair, run, sql, ui
+from cli import audit, catalog, export, fetch, ingest, manifest, publish, purge, repair, run, sql, ui
 
 app = typer.Typer(help="Gangseo AI data lakehouse (AI 강서): ingest, check, pseudonymize, serve.", no_args_is_help=True)
 
 # The order here is the order of `lakehouse --help`.
-for group in (run, manifest, ingest, repair, fetch, catalog, sql, export, audit, purge, ui):
+for group in (run, manifest, ingest, repair, fetch, catalog, sql, export, publish, audit, purge, ui):
     app.add_typer(group.commands)  # no name: the group's commands sit at the top level
 
 if __name__ == "__main__":

@@ -78,6 +78,12 @@ def audience_marts(audience: str) -> list[Contract]:
     return [c for c in load_contracts().values() if c.layer == "mart" and audience in c.audiences and not c.export_only]
 
 
+def analyst_marts() -> list[Contract]:
+    """Every mart some audience may query (export-only marts are in none)."""
+    chosen = {c.id: c for audience in audiences() for c in audience_marts(audience)}
+    return sorted(chosen.values(), key=lambda c: c.id)
+
+
 def analyst_tables(audience: str) -> list[str]:
     return [t.physical_name for c in audience_marts(audience) for t in c.tables]
 

@@ -2,18 +2,24 @@
 
 Defaults give the embedded lake: a DuckLake whose catalog is a DuckDB file under `data/` and whose
 Parquet files are under `data/lake/`. `LAKEHOUSE_CATALOG` points the catalog elsewhere (for example
-`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path).
+`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path). The Iceberg tables published for other
+engines have their own SQL catalog (`LAKEHOUSE_ICEBERG_CATALOG_URL`, a SQLAlchemy URL) and warehouse
+(`LAKEHOUSE_ICEBERG_WAREHOUSE`, a folder or `s3://BUCKET/PREFIX`), by default both under `data/iceberg/`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
+
+RUN_ID_ENV = "LAKEHOUSE_RUN_ID"  # the Dagster run a dbt process works for (its snapshots' commit messages)
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -61,11 +67,47 @@ def describe_limits(limits: Limits) -> list[dict[str, object]]:
     ]
 
 
+# A query parameter that holds a credential (`password=`, `sslkey=`, `token=`, `secret_access_key=`).
+SECRET_PARAMETER = re.compile(r"((?:^|&)[^&=]*(?:pass|secret|token|key)[^&=]*)=([^&]*)", re.IGNORECASE)
+MASK = "***"
+
+
+def _secrets(url: str) -> list[str]:
+    """The credentials a URL carries: `user:PASSWORD@` and query values such as `?password=…`."""
+    parts = urlsplit(url)
+    found = [parts.password] if parts.password else []
+    return found + [m.group(2) for m in SECRET_PARAMETER.finditer(parts.query) if m.group(2)]
+
+
+def masked_url(url: str) -> str:
+    """`url` fit to print: every credential it carries is ***, the rest kept (user, host, database, path)."""
+    parts = urlsplit(url)
+    masked = url  # edited in place: rebuilding it would turn `sqlite:////abs` into `sqlite://abs`
+    if parts.password:
+        userinfo, _, host = parts.netloc.rpartition("@")
+        masked = masked.replace(parts.netloc, f"{userinfo.split(':', 1)[0]}:{MASK}@{host}", 1)
+    if parts.query:
+        masked = masked.replace(f"?{parts.query}", "?" + SECRET_PARAMETER.sub(r"\1=" + MASK, parts.query), 1)
+    return masked
+
+
+def without_secrets(text: str, *urls: str) -> str:
+    """`text` (an error message, say) with `urls` masked and any credential of theirs left elsewhere replaced."""
+    for url in urls:
+        text = text.replace(url, masked_url(url))
+        for secret in _secrets(url):
+            for form in {secret, unquote(secret)}:
+                text = text.replace(form, MASK)
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     key_dir: Path
     catalog: str = ""
+    iceberg_catalog: str = ""  # "" = the SQLite default under the data dir (`iceberg_catalog_url`)
+    iceberg_warehouse: str = ""  # "" = a folder under the data dir (`iceberg_warehouse_url`)
     # From the environment even when Settings is built field by field (the Dagster resource does).
     limits: Limits = field(default_factory=Limits.from_env)
 
@@ -77,6 +119,8 @@ class Settings:
             # The key vault is outside the lake and outside git (governance.md §1).
             key_dir=Path(os.environ.get("LAKEHOUSE_KEY_DIR", PROJECT_ROOT / ".keys")).resolve(),
             catalog=os.environ.get("LAKEHOUSE_CATALOG", ""),
+            iceberg_catalog=os.environ.get("LAKEHOUSE_ICEBERG_CATALOG_URL", ""),
+            iceberg_warehouse=os.environ.get("LAKEHOUSE_ICEBERG_WAREHOUSE", ""),
         )
 
     @property
@@ -100,6 +144,18 @@ class Settings:
     def analyst_dir(self) -> Path:
         """One analyst database per audience: `<audience>.duckdb`."""
         return self.data_dir / "analyst"
+
+    @property
+    def iceberg_catalog_url(self) -> str:
+        """The SQLAlchemy URL of the Iceberg SQL catalog (SQLite by default; PostgreSQL when scaled out)."""
+        return self.iceberg_catalog or f"sqlite:///{self.data_dir / 'iceberg' / 'catalog.db'}"
+
+    @property
+    def iceberg_warehouse_url(self) -> str:
+        """Where the Iceberg tables' files go: an absolute folder, or an object-storage URL kept as given."""
+        if "://" in self.iceberg_warehouse:
+            return self.iceberg_warehouse
+        return str(Path(self.iceberg_warehouse).resolve() if self.iceberg_warehouse else self.data_dir / "iceberg" / "warehouse")
 
     @property
     def dagster_home(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,18 +15,29 @@ from lake.run_lock import run_lock
 from lake.settings import DBT_PROJECT_DIR, Settings
 
 
+def _by_name(variable: str, value: str) -> str | dg.EnvVar:
+    """The environment variable itself when the value came from it: the UI's resource page then shows its
+    name, never a password inside it."""
+    return dg.EnvVar(variable) if value and os.environ.get(variable) == value else value
+
+
 class LakeResource(dg.ConfigurableResource):
     data_dir: str
     key_dir: str
     catalog: str = ""
+    iceberg_catalog: str = ""
+    iceberg_warehouse: str = ""
     run_lock_wait_seconds: float = 3600.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LakeResource":
-        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=settings.catalog)
+        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=settings.catalog,
+                   iceberg_catalog=_by_name("LAKEHOUSE_ICEBERG_CATALOG_URL", settings.iceberg_catalog),
+                   iceberg_warehouse=settings.iceberg_warehouse)
 
     def settings(self) -> Settings:
-        return Settings(Path(self.data_dir), Path(self.key_dir), self.catalog)
+        return Settings(Path(self.data_dir), Path(self.key_dir), self.catalog,
+                        iceberg_catalog=self.iceberg_catalog, iceberg_warehouse=self.iceberg_warehouse)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["LakeResource"]:

@@ -34,6 +34,7 @@ MEALS_DOWNSTREAM = {
     "curated_marts/daycare_allergen_exposure",
     "release/daycare_food_scanner",
     "analyst/analyst_db",
+    "publication/iceberg_publication",
 }
 
 

@@ -16,6 +16,7 @@ from conftest import SAMPLES, record_complete_build
 CENTRES_DOWNSTREAM = {
     "raw_identified/childcare_centers", "staging_pseudonymized/stg_childcare__centers",
     "curated_marts/daycare_meal_nutrition", "release/daycare_food_scanner", "analyst/analyst_db",
+    "publication/iceberg_publication",
 }
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from lake.session import load_extensions
+from lake.settings import RUN_ID_ENV
 from transforms.suppression import suppressed_grid
 from transforms.pseudonymize import Pseudonymizer
 
@@ -25,6 +26,11 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
         load_extensions(conn, ("ducklake", "spatial"))  # spatial: metric distances in EPSG:5186 (safety marts)
+        # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
+        # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project
+        # (and a DuckDB variable would not reach the cursors dbt's threads use).
+        run_id = os.environ.get(RUN_ID_ENV, "manual")
+        conn.create_function("lakehouse_run_id", lambda: run_id, [], "VARCHAR", side_effects=False)
         pseudonymizer = Pseudonymizer(Path(os.environ["LAKEHOUSE_KEY_DIR"]))
 
         def pseudonymize(purposes: pa.Array, values: pa.Array) -> pa.Array:

@@ -3,7 +3,6 @@
 
 import contextlib
 import io
-import json
 import os
 
 import dagster as dg
@@ -13,7 +12,7 @@ from catalog.contracts import load_contracts
 from orchestration.lib.translator import ContractTranslator
 from orchestration.defs.resources import LakeResource
 from lake.session import writer_lock
-from lake.settings import Settings
+from lake.settings import RUN_ID_ENV, Settings
 from transforms.dbt_project import cached_manifest
 from transforms.pseudonymize import ensure_key
 
@@ -55,9 +54,10 @@ def definitions() -> dg.Definitions:
         run_settings = lake.settings()
         ensure_purpose_keys(run_settings, context.log)
         os.environ.update(run_settings.env())  # the dbt profile and plugin read these
+        os.environ[RUN_ID_ENV] = context.run.run_id
         run_settings.data_dir.mkdir(parents=True, exist_ok=True)
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
         with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(context.log)):
-            yield from dbt.cli(["build", "--vars", json.dumps({"run_id": context.run.run_id})], context=context).stream()
+            yield from dbt.cli(["build"], context=context).stream()
 
     return dg.Definitions(assets=[dbt_models])

@@ -7,6 +7,7 @@ read_json → Parquet; XML: ElementTree → Parquet; XLSX: openpyxl → Parquet)
 
 from __future__ import annotations
 
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
@@ -29,12 +30,15 @@ def copy_file(con: duckdb.DuckDBPyConnection, path: Path, out: Path) -> None:
         _csv(con, path, out / f"{path.stem}.parquet", out)
     elif path.suffix == ".json":
         # the Seoul ChildCareInfo envelope's rows; other APIs: the page as read
-        rows = "unnest(ChildCareInfo.row, recursive := true)" if b"ChildCareInfo" in path.read_bytes()[:200] else "*"
+        with path.open("rb") as f:
+            envelope = f.read(200)
+        rows = "unnest(ChildCareInfo.row, recursive := true)" if b"ChildCareInfo" in envelope else "*"
         con.execute(f"COPY (SELECT {rows} FROM read_json('{path}')) TO '{out / path.stem}.parquet'")
     elif path.suffix == ".zip":  # each CSV member (CP949 member names), like any CSV
         with zipfile.ZipFile(path, metadata_encoding="cp949") as archive:
             for i, member in enumerate(m for m in archive.namelist() if m.lower().endswith(".csv")):
-                (out / "member.csv").write_bytes(archive.read(member))
+                with archive.open(member) as src, (out / "member.csv").open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 2**20)  # streamed: a member is not held whole
                 _csv(con, out / "member.csv", out / f"{path.stem}-{i}.parquet", out)
     elif path.suffix in (".jsonl", ".ndjson"):
         con.execute(f"COPY (SELECT * FROM read_json('{path}', format='newline_delimited', ignore_errors=true)) "

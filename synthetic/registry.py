@@ -1,6 +1,13 @@
 """Every synthetic source by id (the raw contract ids, the folders of data/samples/) and the generator that
 writes its files, at a scale or as the committed sample. The sample command, the bench and the tests go
-through `generate`."""
+through `generate`.
+
+More days of a history: `Options(start_day=N, days=1)` writes the day after an N-day history. Each generator
+with a calendar (a `start` parameter) starts N days after its own first day, from the same seeds, so its
+entities (centres, children, poles, lots, stations: drawn whatever the period; welfare's people and devices:
+its generator also takes `start_day` and draws them as for the history) are the history's and its events
+fall on that day. Every file name gets `_from-<first day>`, so the files sit beside the history's in one
+inbox without replacing any. The history itself (start_day 0) is written exactly as before."""
 
 from __future__ import annotations
 
@@ -9,12 +16,17 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from synthetic import childcare, commerce, safety_internal, safety_public, welfare_ops, welfare_stats
 
 Counts = dict[str, int]  # rows written per file, by path relative to the output folder
+
+
+class NoCalendar(ValueError):
+    """A later start day was asked of a generator whose files have no days (a published table, a register)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,7 @@ class Options:
     days: int = 365
     seed: int | None = None
     dirty_rate: float = 0.002
+    start_day: int = 0  # days after each generator's own first day (N with days=1: the day after N days)
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,17 @@ class Generator:
 
     def at_scale(self, out_dir: Path, options: Options) -> Counts:
         accepted = inspect.signature(self.write).parameters
-        return self.write(out_dir, **{k: v for k, v in asdict(options).items() if k in accepted and v is not None})
+        given = {k: v for k, v in asdict(options).items() if k in accepted and v is not None}
+        if options.start_day:
+            given["start"] = self.first_day(options)
+        return self.write(out_dir, **given)
+
+    def first_day(self, options: Options) -> date:
+        """The first day written at `options`: the generator's own first day, `start_day` days later."""
+        start = inspect.signature(self.write).parameters.get("start")
+        if start is None:
+            raise NoCalendar(f"{', '.join(self.sources)}: no calendar of days, so no later start day")
+        return start.default + timedelta(days=options.start_day)
 
 
 GENERATORS = (
@@ -78,25 +101,33 @@ def generate(out_dir: Path, sources: Iterable[str] = (), options: Options | None
     wanted = set(sources) or set(REGISTRY)
     if unknown := wanted - REGISTRY.keys():
         raise KeyError(f"no generator for {', '.join(sorted(unknown))}; known: {', '.join(REGISTRY)}")
+    chosen = [generator for generator in GENERATORS if wanted & set(generator.sources)]
+    later = options is not None and options.start_day > 0
+    # checked before anything is written: a generator without a calendar raises here
+    tags = {generator: f"_from-{generator.first_day(options).isoformat()}" if later else "" for generator in chosen}
     counts: Counts = {}
-    for generator in GENERATORS:
-        if not wanted & set(generator.sources):
-            continue
+    for generator in chosen:
         run = generator.sample if options is None else partial(generator.at_scale, options=options)
-        if wanted.issuperset(generator.sources):
-            counts |= run(out_dir)
+        if later or not wanted.issuperset(generator.sources):
+            counts |= _through_scratch(wanted, run, out_dir, tags[generator])
         else:
-            counts |= _only(wanted, run, out_dir)
+            counts |= run(out_dir)
     return counts
 
 
-def _only(wanted: set[str], run: Callable[[Path], Counts], out_dir: Path) -> Counts:
-    """Run a generator that writes more sources than wanted into a scratch folder beside the output (same
-    file system, so keeping a file is a rename) and keep the wanted sources' files."""
+def _through_scratch(wanted: set[str], run: Callable[[Path], Counts], out_dir: Path, name_tag: str = "") -> Counts:
+    """Run a generator into a scratch folder beside the output (same file system, so keeping a file is a
+    rename) and keep the wanted sources' files, `name_tag` added before each file's suffix: a generator may
+    write more sources than wanted, and later days must not replace the history's files of the same name."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    kept: Counts = {}
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".generating-") as scratch:
-        kept = {relpath: rows for relpath, rows in run(Path(scratch)).items() if relpath.split("/")[0] in wanted}
-        for relpath in kept:
-            (out_dir / relpath).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(Path(scratch) / relpath, out_dir / relpath)
+        for relpath, rows in run(Path(scratch)).items():
+            if relpath.split("/")[0] not in wanted:
+                continue
+            path = PurePosixPath(relpath)
+            target = str(path.with_name(f"{path.name.removesuffix(path.suffix)}{name_tag}{path.suffix}"))
+            (out_dir / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(Path(scratch) / relpath, out_dir / target)
+            kept[target] = rows
     return kept

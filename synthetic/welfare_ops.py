@@ -79,7 +79,7 @@ Design:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -229,14 +229,22 @@ ABOLISHED_DONG = "1150058000"  # 화곡제5동, abolished 2008-08-25 (§9.1)
 
 
 def generate_welfare_ops(out_dir: Path, scale: float = 1.0, days: int = 365, seed: int = 20261125,
-                         start: date = date(2026, 1, 5), dirty_rate: float = 0.002) -> dict[str, int]:
-    """Writes the synthetic welfare sources; returns rows written per file (relative path)."""
+                         start: date = date(2026, 1, 5), dirty_rate: float = 0.002, start_day: int = 0) -> dict[str, int]:
+    """Writes the synthetic welfare sources; returns rows written per file (relative path).
+
+    `start_day` N > 0 continues an N-day history that began N days before `start`: the history's people and
+    devices (drawn as for that history, so the same ids, names and households), this period's events. The
+    case extract then knows only this period's calls."""
     out_dir = Path(out_dir)
     people_rng, episode_rng, call_rng, device_rng, iot_rng, dirty_rng = np.random.default_rng(seed).spawn(6)
-    people = _make_people(people_rng, max(MIN_PEOPLE, round(PEOPLE_AT_SCALE_1 * scale)), start, days)
+    history_days = start_day or days
+    people = _make_people(people_rng, max(MIN_PEOPLE, round(PEOPLE_AT_SCALE_1 * scale)),
+                          start - timedelta(days=start_day), history_days)
+    devices = _pick_devices(device_rng, people, max(MIN_DEVICES, round(DEVICES_AT_SCALE_1 * scale)), history_days)
+    if start_day:
+        people = _continued(people, start_day, days)
     episodes = _make_episodes(episode_rng, people, days * 24)
     sessions = _plan_sessions(call_rng, people, episodes, start, days)
-    devices = _pick_devices(device_rng, people, max(MIN_DEVICES, round(DEVICES_AT_SCALE_1 * scale)), days)
     counts = {
         CALLS_RELPATH: _write_call_log(out_dir / CALLS_RELPATH, dirty_rng, people, sessions, start, dirty_rate),
         CASES_RELPATH: _write_cases(out_dir / CASES_RELPATH, dirty_rng, people, sessions, start, days, dirty_rate),
@@ -346,6 +354,15 @@ def _make_people(rng: np.random.Generator, n: int, start: date, days: int) -> Pe
         answer_prob=answer_prob, disconnected=rng.random(n) < DISCONNECTED_SHARE,
         negativity=negativity, base_risk=base_risk,
     )
+
+
+def _continued(people: People, history_days: int, days: int) -> People:
+    """The people of an N-day history in the `days` that follow it: day numbers re-based to the new start;
+    a case open at the end of the history stays open, a closed one stays closed."""
+    registered_day = people.registered_day - history_days
+    return replace(people, registered_day=registered_day, first_day=np.maximum(registered_day, 0),
+                   crisis_day=people.crisis_day - history_days,
+                   end_day=np.where(people.end_day >= history_days, days, people.end_day - history_days))
 
 
 def _birth_days(rng: np.random.Generator, age: np.ndarray, start: date) -> np.ndarray:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.compare import comparable_rows  # noqa: F401 (one cell-for-cell comparison for the tests and the bench)
 from lake.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -207,15 +208,6 @@ def string_cells(con, relation: str) -> set[str]:
 def cells_containing(cells: set[str], identifiers: set[str]) -> set[str]:
     """The cells that contain any of the identifiers (substring match, so embedded values count)."""
     return {c for c in cells for i in identifiers if i in c}
-
-
-def comparable_rows(con, relation: str) -> list[str]:
-    """A relation's rows as sorted text, for comparing two builds cell for cell. Floats are rounded to 9
-    decimals: a float sum or mean depends on the order DuckDB's threads add in (its last bits)."""
-    def cell(value):
-        return round(value, 9) if isinstance(value, float) else value
-
-    return sorted(repr(tuple(cell(v) for v in row)) for row in con.execute(f"SELECT * FROM {relation}").fetchall())
 
 
 def sample_inbox_with_centre(inbox: Path, code: str, name: str, reference_date: str) -> Path:

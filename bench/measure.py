@@ -1,0 +1,95 @@
+"""One measured command: wall seconds and peak memory of a fresh process and everything it starts.
+
+Two memory figures, because the pipeline starts dbt as a subprocess while its own interpreter stays alive:
+`peak_rss_mib` is the largest single process (exact: the kernel's ru_maxrss from wait4, which covers the
+waited-for descendants too), `peak_tree_rss_mib` the whole process tree at once (sampled every 0.2 s from
+/proc, so a spike shorter than that can be missed; shared pages count in every process, so it errs high).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lake.settings import PROJECT_ROOT
+
+LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))  # the console script of this venv
+_PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+_SAMPLE_EVERY_S = 0.2
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_mib: float
+    peak_tree_rss_mib: float
+    stdout: str
+
+    @property
+    def peak_mib(self) -> float:
+        """The figure a memory target is judged on: the larger of the two."""
+        return max(self.peak_rss_mib, self.peak_tree_rss_mib)
+
+
+def python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run `command` from the project root with `env` added; raise with its stderr if it fails."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=out,
+                                 stderr=err, text=True)
+        tree_peak = _TreeSampler(child.pid)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        tree_peak.stop()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if child.returncode:
+            raise RuntimeError(f"{' '.join(command)} failed ({child.returncode}):\n{err.read()[-3000:]}")
+        return Measured(seconds, usage.ru_maxrss / 1024, tree_peak.mib, out.read())
+
+
+class _TreeSampler(threading.Thread):
+    """The largest total RSS of a process and its descendants seen while it runs."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.mib, self._done = pid, 0.0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._done.wait(_SAMPLE_EVERY_S):
+            self.mib = max(self.mib, sum(_rss_mib(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in children.read_text().split()]
+            except OSError:  # the process ended meanwhile
+                pass
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_MIB
+    except (OSError, IndexError):  # ended meanwhile (a zombie has no pages)
+        return 0.0

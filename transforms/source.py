@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.records import ParseError
+
 
 @dataclass(frozen=True)
 class Source:
@@ -27,3 +29,14 @@ class Source:
 
     def is_binary(self, path: Path) -> bool:
         return path.suffix.lower() in self.binary_suffixes
+
+
+def reference_period(stated: str | None, given: str | None, name: str, source_id: str, expected: str) -> str:
+    """The period a file states, or the one given to `lakehouse ingest --period` when it states none (the
+    two must agree when both are there); `expected` says where the file would state it."""
+    if stated and given and stated != given:
+        raise ParseError(f"{name}: the file states {stated}, --period says {given}")
+    if stated or given:
+        return stated or given
+    raise ParseError(f"{name}: no reference month ({expected}); give it with "
+                     f"`lakehouse ingest {source_id} FILE --period YYYYMM`")

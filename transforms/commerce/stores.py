@@ -43,7 +43,7 @@ from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.records import ROW_NUMBER, ParseError, string_frame
-from transforms.source import Source
+from transforms.source import Source, reference_period
 
 SOURCE_ID = "stores"
 FREE_TEXT = ("store_name", "branch_name", "building_name")
@@ -132,16 +132,6 @@ def read_api_json(path: Path, name: str) -> tuple[pl.DataFrame, str | None]:
     return string_frame(records, fields, range(1, len(records) + 1)), str(month) if month else None
 
 
-def _month(stated: str | None, given: str | None, name: str) -> str:
-    """The month the file states (its name, member name or API header), or the one given to ingest."""
-    if stated and given and stated != given:
-        raise ParseError(f"{name}: the file states {stated}, --period says {given}")
-    if stated or given:
-        return stated or given
-    raise ParseError(f"{name}: no reference month (expected YYYYMM in the file name, e.g. '_서울_202606', or stdrYm "
-                     "in the API header); give it with `lakehouse ingest stores FILE --period YYYYMM`")
-
-
 def _normalise(frame: pl.DataFrame, month: str, name: str) -> pl.DataFrame:
     table = get_contract(SOURCE_ID).table
     field = {c: field_for(frame.columns, table, c) for c in (*FREE_TEXT, "adong_code", "category_small_code",
@@ -172,7 +162,9 @@ def parse(path: Path, name: str, period: str | None = None) -> pl.DataFrame:
         month = month or reference_month(name)
     else:
         raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
-    return _normalise(frame, _month(month, period, name), name)
+    month = reference_period(month, period, name, SOURCE_ID,
+                             "expected YYYYMM in the file name, e.g. '_서울_202606', or stdrYm in the API header")
+    return _normalise(frame, month, name)
 
 
 SOURCE = Source(

@@ -34,7 +34,7 @@ from transforms.xlsx import read_xlsx_rows
 from transforms.welfare.kosis import (
     AREA_COLUMNS, AreaResolver, ParseError, SIDO_LABELS, clean, compact, is_gu, is_number, read_csv_rows, to_frame,
 )
-from transforms.source import Source
+from transforms.source import Source, reference_period
 
 SOURCE_ID = "welfare_recipients_stats"
 
@@ -67,18 +67,6 @@ def _stated_period(header_text: str, name: str) -> str | None:
             if 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12:
                 return f"{year}-{int(month):02d}"
     return None
-
-
-def _period(header_text: str, name: str, given: str | None) -> str:
-    """The month the file states (header block, then its name), or the one given to ingest."""
-    stated = _stated_period(header_text, name)
-    given = f"{given[:4]}-{given[4:]}" if given else None
-    if stated and given and stated != given:
-        raise ParseError(f"{name}: the file states {stated}, --period says {given}")
-    if stated or given:
-        return stated or given
-    raise ParseError(f"{name}: no reference month in the header or the file name (expected e.g. '(202405)' or "
-                     "'2024.05'); give it with `lakehouse ingest welfare_recipients_stats FILE --period YYYYMM`")
 
 
 def _columns(header: list[list[str]], data: list[list[str]], width: int, name: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
@@ -126,7 +114,9 @@ def parse(path: Path, name: str, period: str | None = None) -> pl.DataFrame:
     header = [cells for _, cells in rows[:start]]
     width = max(len(cells) for _, cells in rows)
     roles, measures = _columns(header, [cells for _, cells in rows[start:]], width, name)
-    period = _period(" ".join(c for cells in header for c in cells), name, period)
+    stated = _stated_period(" ".join(c for cells in header for c in cells), name)
+    period = reference_period(stated, f"{period[:4]}-{period[4:]}" if period else None, name, SOURCE_ID,
+                              "expected e.g. '(202405)' or '2024.05' in the header or the file name")
 
     resolver = AreaResolver()
     region = qualification = ""

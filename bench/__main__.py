@@ -63,8 +63,8 @@ def main() -> None:
             "increment": lambda: scenarios.increment(root, args.scale, result["cold"]),
             "no_op": lambda: scenarios.no_op(root),
             "marts": lambda: scenarios.same_as_cold(root),
-            "childcare_large": lambda: scenarios.childcare_large(root, args.scale),
             "sample": lambda: scenarios.committed_sample(root),
+            "childcare_large": lambda: scenarios.childcare_large(root, args.scale),  # last: the longest
         }
         for name, run in in_order.items():
             if name != "childcare_large" or args.sf10:

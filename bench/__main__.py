@@ -28,6 +28,9 @@ from bench.report import markdown
 from lake.settings import PROJECT_ROOT
 
 
+SCENARIOS = ("cold", "increment", "no_op", "marts", "sample", "childcare_large")
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="scale factor of the synthetic inputs (default 1)")
@@ -36,6 +39,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "bench" / "out" / "results.json",
                         help="where to write every figure (default bench/out/results.json, git-ignored)")
     parser.add_argument("--work", type=Path, help="keep inboxes and lakes in this folder (default: a temporary one)")
+    parser.add_argument("--only", choices=SCENARIOS, action="append",
+                        help="run only this scenario (repeatable; increment needs cold, marts needs increment)")
     return parser.parse_args()
 
 
@@ -67,7 +72,7 @@ def main() -> None:
             "childcare_large": lambda: scenarios.childcare_large(root, args.scale),  # last: the longest
         }
         for name, run in in_order.items():
-            if name != "childcare_large" or args.sf10:
+            if (name != "childcare_large" or args.sf10) and (not args.only or name in args.only):
                 result[name] = run()
                 _save(args.json, result)  # after every scenario: a late failure keeps the figures already taken
     print(markdown(result))

@@ -84,6 +84,8 @@ def duckdb_config(settings: Settings) -> dict[str, str | bool]:
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_unsigned_extensions": True,  # only files verified by verified_extension() are loaded
+        "memory_limit": settings.duckdb_memory_limit,
+        "temp_directory": str(settings.spill_dir),
     }
 
 

@@ -59,6 +59,12 @@ def _env_int(name: str) -> int:
     return int(value)
 
 
+def duckdb_memory_limit() -> str:
+    """What one DuckDB connection of the project may hold before it spills to disk (DuckDB's own default
+    is 80 % of the machine's memory, for every connection): LAKEHOUSE_DUCKDB_MEMORY_LIMIT, default 1GB."""
+    return os.environ.get("LAKEHOUSE_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
 def describe_limits(limits: Limits) -> list[dict[str, object]]:
     """Every limit in force: name, value, environment variable and meaning (for `lakehouse sources`)."""
     return [
@@ -184,6 +190,15 @@ class Settings:
     def extension_dir(self) -> Path:
         return PROJECT_ROOT / ".duckdb_extensions"
 
+    @property
+    def duckdb_memory_limit(self) -> str:
+        return duckdb_memory_limit()
+
+    @property
+    def spill_dir(self) -> Path:
+        """Where DuckDB spills: under the data folder, since spilled pages may hold identified rows."""
+        return self.data_dir / ".spill"
+
     def env(self) -> dict[str, str]:
         """The variables the dbt profile and its plugin read."""
         return {
@@ -192,4 +207,6 @@ class Settings:
             "LAKEHOUSE_CATALOG_URI": f"ducklake:{self.catalog_uri}",
             "LAKEHOUSE_DATA_PATH": f"{self.lake_dir}/",
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),
+            "LAKEHOUSE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "LAKEHOUSE_SPILL_DIR": str(self.spill_dir),
         }

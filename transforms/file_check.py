@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from catalog.contracts import Table
+from lake.settings import duckdb_memory_limit
 from transforms.records import ROW_NUMBER, Validated, map_to_contract, string_frame, validate
 
 DUPLICATE = "duplicate_key"
@@ -107,11 +108,12 @@ def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> None:
 
 
 def check_file(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> CheckedFile:
-    """Check every batch of the file `name` against `table`, spooling into the (empty) folder `spool`."""
+    """Check every batch of the file `name` against `table`, spooling into the (empty) folder `spool`;
+    the key query holds at most the project's DuckDB memory limit and spills the rest into the spool."""
     spool.mkdir(parents=True, exist_ok=True)
     rows, unmapped = _spool_batches(batches, table, name, spool)
     result = CheckedFile(spool, rows=rows, unmapped_fields=unmapped)
-    with duckdb.connect(config={"temp_directory": str(spool / "spill")}) as con:
+    with duckdb.connect(config={"temp_directory": str(spool / "spill"), "memory_limit": duckdb_memory_limit()}) as con:
         _finish(con, table, spool)
         result.loaded = con.execute(f"SELECT count(*) FROM '{result.loaded_path}'").fetchone()[0]
         reasons = con.execute(f"SELECT reason_code, count(*) FROM '{result.quarantined_path}' "

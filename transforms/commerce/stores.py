@@ -33,6 +33,7 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import polars as pl
@@ -42,7 +43,7 @@ from transforms.archives import unsafe_name
 from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.records import ROW_NUMBER, ParseError, string_frame
+from transforms.records import READ_ROWS, ROW_NUMBER, ParseError, string_frame
 from transforms.source import Source, reference_period
 
 SOURCE_ID = "stores"
@@ -57,31 +58,38 @@ def reference_month(name: str) -> str | None:
     return f"{found[-1][0]}{found[-1][1]}" if found else None
 
 
-def read_delimited(path: Path, name: str) -> pl.DataFrame:
-    """The UTF-8 text of a store CSV: comma-separated and quoted, or pipe-delimited without quotes."""
+def read_delimited(path: Path, name: str) -> Iterator[pl.DataFrame]:
+    """The UTF-8 text of a store CSV, READ_ROWS rows at a time: comma-separated and quoted, or
+    pipe-delimited without quotes (the layout is read from the header line at once)."""
     with path.open(encoding="utf-8") as f:
         header = f.readline()
     pipe = header.count("|") > header.count(",")
+    return _delimited_batches(path, name, pipe)
+
+
+def _delimited_batches(path: Path, name: str, pipe: bool) -> Iterator[pl.DataFrame]:
     try:
-        frame = pl.read_csv(path, separator="|" if pipe else ",", quote_char=None if pipe else '"',
-                            infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+        lazy = pl.scan_csv(path, separator="|" if pipe else ",", quote_char=None if pipe else '"',
+                           infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+        lazy = lazy.rename({c: c.replace("\ufeff", "").strip() for c in lazy.collect_schema().names()})
+        lazy = lazy.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+        yield from lazy.collect_batches(chunk_size=READ_ROWS)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ParseError(f"{name}: not a readable store CSV ({exc})") from exc
-    frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
-    return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
 
 
 _BROKEN_MEMBER = (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error)
 
 
-def read_zip(path: Path, name: str) -> tuple[pl.DataFrame, str]:
-    """(the 서울 CSV of the archive, its member name). Ingest has already judged the archive's directory
-    (transforms/archives.py: sizes, ratio, names); the member is copied out under its own base name only."""
+def extract_member(path: Path, name: str, folder: Path) -> tuple[Path, str]:
+    """(the UTF-8 text of the archive's 서울 CSV, under `folder`; its member name). Ingest has already judged
+    the archive's directory (transforms/archives.py: sizes, ratio, names); only that member is copied out,
+    to disk, under its own base name."""
     try:
         archive = zipfile.ZipFile(path, metadata_encoding="cp949")
     except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
         raise ParseError(f"{name}: not a readable ZIP ({exc})") from exc
-    with archive, tempfile.TemporaryDirectory() as tmp:
+    with archive:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
         seoul = [m for m in members if "서울" in Path(m).name]
         chosen = seoul if seoul else members
@@ -90,18 +98,19 @@ def read_zip(path: Path, name: str) -> tuple[pl.DataFrame, str]:
         member = chosen[0]
         if unsafe_name(member):
             raise ParseError(f"{name}: member {member!r} names a path outside the archive folder (path traversal)")
-        raw = Path(tmp) / PurePosixPath(member.replace("\\", "/")).name  # never the member's folders
+        raw = folder / PurePosixPath(member.replace("\\", "/")).name  # never the member's folders
         try:
             with archive.open(member) as src, raw.open("wb") as dst:
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
         except _BROKEN_MEMBER as exc:
             raise ParseError(f"{name}: member {member} cannot be extracted ({exc})") from exc
-        try:
-            _, text = decode_to_utf8(raw, Path(tmp) / "member.utf8")
-        except EncodingError as exc:
-            raise ParseError(f"{name}: member {exc}") from exc
-        return read_delimited(text, f"{name}/{member}"), member
+    try:
+        _, text = decode_to_utf8(raw, folder / "member.utf8")
+    except EncodingError as exc:
+        raise ParseError(f"{name}: member {exc}") from exc
+    raw.unlink()
+    return text, member
 
 
 def _items(body: dict) -> list[dict]:
@@ -148,23 +157,35 @@ def _normalise(frame: pl.DataFrame, month: str, name: str) -> pl.DataFrame:
     )
 
 
-def parse(path: Path, name: str, period: str | None = None) -> pl.DataFrame:
+def parse(path: Path, name: str, period: str | None = None) -> Iterator[pl.DataFrame]:
     """`path` is the landed .zip itself, or the UTF-8 text of a .csv or .json; `period` (YYYYMM) is the
-    month of a file that states none."""
+    month of a file that states none. The archive, the layout and the month are judged at once; the rows
+    then come in batches (the 서울 member alone is ~550,000 rows)."""
     suffix = Path(name).suffix.lower()
+    work = None
     if suffix == ".zip":
-        frame, member = read_zip(path, name)
-        month = reference_month(member) or reference_month(name)
+        work = tempfile.TemporaryDirectory(prefix="lakehouse-stores-")  # removed after the last batch
+        text, member = extract_member(path, name, Path(work.name))
+        frames, month = read_delimited(text, f"{name}/{member}"), reference_month(member) or reference_month(name)
     elif suffix == ".csv":
-        frame, month = read_delimited(path, name), reference_month(name)
+        frames, month = read_delimited(path, name), reference_month(name)
     elif suffix == ".json":
         frame, month = read_api_json(path, name)
-        month = month or reference_month(name)
+        frames, month = [frame], month or reference_month(name)
     else:
         raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
     month = reference_period(month, period, name, SOURCE_ID,
                              "expected YYYYMM in the file name, e.g. '_서울_202606', or stdrYm in the API header")
-    return _normalise(frame, month, name)
+    return _normalised(frames, month, name, work)
+
+
+def _normalised(frames, month: str, name: str, work: tempfile.TemporaryDirectory | None) -> Iterator[pl.DataFrame]:
+    try:
+        for frame in frames:
+            yield _normalise(frame, month, name)
+    finally:
+        if work is not None:
+            work.cleanup()
 
 
 SOURCE = Source(

@@ -207,6 +207,6 @@ class Settings:
             "LAKEHOUSE_CATALOG_URI": f"ducklake:{self.catalog_uri}",
             "LAKEHOUSE_DATA_PATH": f"{self.lake_dir}/",
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),
-            "LAKEHOUSE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "LAKEHOUSE_DBT_MEMORY_LIMIT": os.environ.get("LAKEHOUSE_DBT_MEMORY_LIMIT", "3GB"),
             "LAKEHOUSE_SPILL_DIR": str(self.spill_dir),
         }

@@ -12,10 +12,11 @@ from lake.settings import Settings
 
 
 def comparable_rows(con, relation: str) -> list[str]:
-    """A relation's rows as sorted text, for comparing two builds cell for cell. Floats are rounded to 9
-    decimals: a float sum or mean depends on the order DuckDB's threads add in (its last bits)."""
+    """A relation's rows as sorted text, for comparing two builds cell for cell. Floats keep 9 significant
+    digits: a float sum or mean depends on the order DuckDB's threads add in (its last bits), at any
+    magnitude (a fixed number of decimals did not hold for sums in the thousands at SF 1)."""
     def cell(value):
-        return round(value, 9) if isinstance(value, float) else value
+        return float(f"{value:.9g}") if isinstance(value, float) else value
 
     return sorted(repr(tuple(cell(v) for v in row)) for row in con.execute(f"SELECT * FROM {relation}").fetchall())
 

@@ -9,9 +9,11 @@ with cells as (
         meal_slot,
         count(distinct child_pseudonym) as children,
         count(*) as child_meals,
-        avg(leftover_rate) as mean_leftover_rate,
-        avg(kcal) as kcal_per_child_meal,
-        avg(protein_g) as protein_g_per_child_meal
+        -- rounded to 9 decimals: a float mean's last bits follow the order DuckDB's threads add in, and
+        -- the 1-decimal percentages below would flip on a half (2.3749999… vs 2.375) from build to build
+        round(avg(leftover_rate), 9) as mean_leftover_rate,
+        round(avg(kcal), 9) as kcal_per_child_meal,
+        round(avg(protein_g), 9) as protein_g_per_child_meal
     from {{ ref('stg_childcare__meals') }}
     group by center_code, week_start, meal_slot
 ),

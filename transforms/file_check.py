@@ -89,7 +89,7 @@ def _spool(checked: Validated, spool: Path, number: int) -> None:
 
 def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> None:
     """One row per key in the file: a later row whose key an earlier loaded row holds is quarantined as
-    `duplicate_key` (the record shown as text, as it was read)."""
+    `duplicate_key` (the record shown as the text of its typed values: the raw strings are not spooled)."""
     names = [c.name for c in table.columns]
     key = ", ".join(f'"{k}"' for k in table.primary_key)
     con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM read_parquet('{spool}/batch-*.loaded.parquet')")

@@ -43,17 +43,20 @@ def stream_extract_csv(path: Path, name: str, source_id: str) -> Iterator[pl.Dat
     a string; a ragged last line (a truncated file) keeps its row, with nulls that validation quarantines."""
     if Path(name).suffix.lower() != ".csv":  # refused at once, before any batch is asked for
         raise ParseError(f"{name}: {source_id} accepts a .csv extract")
-    return _csv_batches(path, name)
+    return csv_batches(path, name, "CSV")
 
 
-def _csv_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
+def csv_batches(path: Path, name: str, kind: str, separator: str = ",", quote_char: str | None = '"') -> Iterator[pl.DataFrame]:
+    """The UTF-8 CSV text at `path`, READ_ROWS rows at a time, every field a string, headers trimmed of
+    BOM and spaces, plus `_row_number`; an unreadable file is a ParseError naming `name` and `kind`."""
     try:
-        lazy = pl.scan_csv(path, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
+        lazy = pl.scan_csv(path, separator=separator, quote_char=quote_char, infer_schema=False, encoding="utf8",
+                           truncate_ragged_lines=True)
         lazy = lazy.rename({c: c.replace("\ufeff", "").strip() for c in lazy.collect_schema().names()})
         lazy = lazy.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
         yield from lazy.collect_batches(chunk_size=READ_ROWS)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise ParseError(f"{name}: not a readable CSV ({exc})") from exc
+        raise ParseError(f"{name}: not a readable {kind} ({exc})") from exc
 
 
 def read_extract_csv(path: Path, name: str, source_id: str) -> pl.DataFrame:

@@ -43,7 +43,7 @@ from transforms.archives import unsafe_name
 from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.records import READ_ROWS, ROW_NUMBER, ParseError, string_frame
+from transforms.records import ParseError, csv_batches, string_frame
 from transforms.source import Source, reference_period
 
 SOURCE_ID = "stores"
@@ -64,18 +64,9 @@ def read_delimited(path: Path, name: str) -> Iterator[pl.DataFrame]:
     with path.open(encoding="utf-8") as f:
         header = f.readline()
     pipe = header.count("|") > header.count(",")
-    return _delimited_batches(path, name, pipe)
-
-
-def _delimited_batches(path: Path, name: str, pipe: bool) -> Iterator[pl.DataFrame]:
-    try:
-        lazy = pl.scan_csv(path, separator="|" if pipe else ",", quote_char=None if pipe else '"',
-                           infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
-        lazy = lazy.rename({c: c.replace("\ufeff", "").strip() for c in lazy.collect_schema().names()})
-        lazy = lazy.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
-        yield from lazy.collect_batches(chunk_size=READ_ROWS)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise ParseError(f"{name}: not a readable store CSV ({exc})") from exc
+    if pipe:
+        return csv_batches(path, name, "store CSV", separator="|", quote_char=None)
+    return csv_batches(path, name, "store CSV")
 
 
 _BROKEN_MEMBER = (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error)

@@ -176,7 +176,9 @@ def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: M
     environment = jinja2.Environment(undefined=_Constant, extensions=["jinja2.ext.do"])
     try:
         template = environment.from_string(macros + raw_sql)
-        return template.render(ref=ref, source=source, config=_Config(manifest_node), var=lambda n, d=0: d)
+        # is_incremental() false: an incremental model's lineage is that of its cold build
+        return template.render(ref=ref, source=source, config=_Config(manifest_node), var=lambda n, d=0: d,
+                               is_incremental=lambda: False)
     except jinja2.TemplateError as exc:
         raise LineageError(f"{name}: cannot render its Jinja without dbt ({exc})") from exc
 

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from catalog.contracts import load_contracts
+from orchestration.lib.selection import FULL_TAG
 from orchestration.lib.translator import ContractTranslator
 from orchestration.defs.resources import LakeResource
 from lake.session import writer_lock
@@ -56,8 +57,11 @@ def definitions() -> dg.Definitions:
         os.environ.update(run_settings.env())  # the dbt profile and plugin read these
         os.environ[RUN_ID_ENV] = context.run.run_id
         run_settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Incremental models recompute what changed since they were last built; a complete run (first
+        # build, changed contracts or models, `lakehouse run --all`) rebuilds them from scratch.
+        args = ["build", "--full-refresh"] if context.run.tags.get(FULL_TAG) == "true" else ["build"]
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
         with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(context.log)):
-            yield from dbt.cli(["build"], context=context).stream()
+            yield from dbt.cli(args, context=context).stream()
 
     return dg.Definitions(assets=[dbt_models])

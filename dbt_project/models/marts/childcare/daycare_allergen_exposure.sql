@@ -1,10 +1,15 @@
 -- Per centre, week and allergen on the menu. Counts below small_cell_min (from the contract) are
 -- withheld; no per-centre totals are published, so a withheld cell cannot be recovered from a margin.
+-- Incremental by week: a run recomputes the weeks whose meals changed (every week when the codes changed).
 {%- set small_cell_min = config.get('meta')['small_cell_min'] %}
+{%- set meals = ref('stg_childcare__meals') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('week_start', ref('stg_childcare__meals'), 'week_start', [ref('allergen_codes')]) }}") }}
 
 with exposures as (
     select center_code, week_start, child_pseudonym, unnest(allergen_codes) as allergen_code
-    from {{ ref('stg_childcare__meals') }}
+    from {{ meals }}
+    where {{ changed_partitions(meals, 'week_start', [ref('allergen_codes')]) }}
 ),
 
 cells as (

@@ -1,6 +1,13 @@
 -- Per centre, week and meal slot. A cell with fewer than small_cell_min children (from the contract)
 -- keeps its key but withholds every measure; no totals are published beside it.
+-- Incremental by week: a run recomputes the weeks whose meals changed (every week when the centre
+-- register or the reference values changed).
 {%- set small_cell_min = config.get('meta')['small_cell_min'] %}
+{%- set meals = ref('stg_childcare__meals') %}
+{%- set dimensions = [ref('stg_childcare__centers'), ref('meal_nutrition_reference')] %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('week_start', ref('stg_childcare__meals'), 'week_start', "
+                   "[ref('stg_childcare__centers'), ref('meal_nutrition_reference')]) }}") }}
 
 with cells as (
     select
@@ -14,7 +21,8 @@ with cells as (
         round(avg(leftover_rate), 9) as mean_leftover_rate,
         round(avg(kcal), 9) as kcal_per_child_meal,
         round(avg(protein_g), 9) as protein_g_per_child_meal
-    from {{ ref('stg_childcare__meals') }}
+    from {{ meals }}
+    where {{ changed_partitions(meals, 'week_start', dimensions) }}
     group by center_code, week_start, meal_slot
 ),
 
@@ -39,5 +47,5 @@ select
     case when not suppressed then round(100 * protein_g_per_child_meal / reference.protein_g_reference, 1) end as protein_pct_of_reference,
     suppressed
 from flagged
-left join {{ ref('stg_childcare__centers') }} as centers using (center_code)
-left join {{ ref('meal_nutrition_reference') }} as reference using (meal_slot)
+left join {{ dimensions[0] }} as centers using (center_code)
+left join {{ dimensions[1] }} as reference using (meal_slot)

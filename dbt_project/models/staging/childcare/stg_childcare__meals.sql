@@ -1,9 +1,14 @@
 -- Child identifiers become keyed per-purpose pseudonyms here and go no further.
 -- pseudonymize() is registered by transforms/dbt_plugin.py; it runs once per distinct child.
+-- Incremental by meal day: a run recomputes only the days its new (or removed) scans fall on.
 {%- set purpose = config.get('meta')['purpose_code'] %}
+{%- set scans = source('raw_identified', 'childcare_meals') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('meal_date', source('raw_identified', 'childcare_meals'), 'meal_date') }}") }}
 
 with latest as (
-    {{ latest_per_key(source('raw_identified', 'childcare_meals'), ['center_code', 'child_id', 'meal_date', 'meal_slot'], []) }}
+    {{ latest_per_key(scans, ['center_code', 'child_id', 'meal_date', 'meal_slot'], [],
+                      where=changed_partitions(scans, 'meal_date')) }}
 ),
 
 children as (

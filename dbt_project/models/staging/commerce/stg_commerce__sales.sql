@@ -1,9 +1,15 @@
 -- Seoul's estimated sales (추정매출) for Gangseo's 상권: the quarter total and the mixes the mart turns into
 -- profiles. The same quarter may arrive twice (CSV and API): one row per key, chosen by value.
+-- Incremental by quarter (every quarter when the 상권 register changed).
+{%- set raw_sales = source('raw_identified', 'commerce_sales') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('quarter', source('raw_identified', 'commerce_sales'), 'quarter', "
+                   "[ref('stg_commerce__areas')]) }}") }}
 
 with sales as (
-    {{ latest_per_key(source('raw_identified', 'commerce_sales'), ['quarter', 'area_code', 'service_code'], ['sales_amount desc', 'sales_count desc'],
-                      where="area_code in (select area_code from " ~ ref('stg_commerce__areas') ~ ")") }}
+    {{ latest_per_key(raw_sales, ['quarter', 'area_code', 'service_code'], ['sales_amount desc', 'sales_count desc'],
+                      where="area_code in (select area_code from " ~ ref('stg_commerce__areas') ~ ") and "
+                            ~ changed_partitions(raw_sales, 'quarter', [ref('stg_commerce__areas')])) }}
 )
 
 select

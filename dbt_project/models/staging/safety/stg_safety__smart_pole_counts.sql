@@ -1,7 +1,14 @@
 -- Smart-pole counts per pole and 15 minutes, only intervals the pole reported as 정상 (counts are null
 -- otherwise), the latest record of each interval; pole positions projected to EPSG:5186 (always_xy).
+-- Incremental by day of interval.
+{%- set counts = source('raw_identified', 'smart_pole_counts') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('cast(interval_start as date)', source('raw_identified', 'smart_pole_counts'), "
+                   "'cast(interval_start as date)') }}") }}
+
 with ranked as (
-    {{ latest_per_key(source('raw_identified', 'smart_pole_counts'), ['pole_id', 'interval_start'], [], where="device_status = '정상'") }}
+    {{ latest_per_key(counts, ['pole_id', 'interval_start'], [],
+                      where="device_status = '정상' and " ~ changed_partitions(counts, 'cast(interval_start as date)')) }}
 ),
 
 current_counts as (

@@ -1,7 +1,13 @@
 -- Hourly observations per hill area with the KMA QC flags applied: an element flagged 1 (suspect) or
 -- 9 (missing) becomes NULL; an empty 강수량 with a normal flag means no precipitation (KMA convention).
+-- Incremental by day of observation.
+{%- set observations = source('raw_identified', 'wildfire_weather') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('cast(observed_at as date)', source('raw_identified', 'wildfire_weather'), "
+                   "'cast(observed_at as date)') }}") }}
+
 with ranked as (
-    {{ latest_per_key(source('raw_identified', 'wildfire_weather'), ['station_id', 'observed_at'], []) }}
+    {{ latest_per_key(observations, ['station_id', 'observed_at'], [], where=changed_partitions(observations, 'cast(observed_at as date)')) }}
 )
 
 select

@@ -1,9 +1,14 @@
 -- Household-hours under a COMPANION_ROBOT_CARE_STATS pseudonym: a different key from the well-being
 -- call purpose, so the two pilots' data cannot be joined on the person.
+-- Incremental by day of reading.
 {%- set purpose = config.get('meta')['purpose_code'] %}
+{%- set readings = source('raw_identified', 'welfare_iot_readings') %}
+{{ config(materialized='incremental',
+          pre_hook="{{ delete_changed_partitions('cast(measured_at as date)', source('raw_identified', 'welfare_iot_readings'), "
+                   "'cast(measured_at as date)') }}") }}
 
 with latest as (
-    {{ latest_per_key(source('raw_identified', 'welfare_iot_readings'), ['device_id', 'measured_at'], []) }}
+    {{ latest_per_key(readings, ['device_id', 'measured_at'], [], where=changed_partitions(readings, 'cast(measured_at as date)')) }}
 ),
 
 households as (

@@ -45,4 +45,4 @@ dbt-sync: setup
 	$(VENV)/bin/lakehouse catalog dbt-sync
 
 clean:
-	rm -rf data/catalog.ducklake* data/lake data/landing data/quality data/analyst data/iceberg data/dagster_home data/.lake.lock
+	rm -rf data/catalog.ducklake* data/lake data/landing data/quality data/analyst data/iceberg data/dagster_home data/.lake.lock data/gate_scans.json

@@ -55,8 +55,10 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     return {name: str(kind) for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
 
-def no_direct_identifiers(con: duckdb.DuckDBPyConnection, relation: str, table: Table) -> GateResult:
-    """By contract tier, by unexpected columns, and by a pattern scan of every text column."""
+def no_direct_identifiers(con: duckdb.DuckDBPyConnection, relation: str, table: Table, scan: str | None = None,
+                          scope: str = "every row") -> GateResult:
+    """By contract tier, by unexpected columns, and by a pattern scan of every text column of `scan` (the
+    relation's rows still to scan, quality/scan_progress.py; by default all of them)."""
     findings = [f"column {c.name} has tier {c.tier}" for c in table.columns if c.tier in IDENTIFIED_TIERS or c.direct_identifier]
     columns = _columns(con, relation)
     declared = {c.name for c in table.columns}
@@ -70,12 +72,13 @@ def no_direct_identifiers(con: duckdb.DuckDBPyConnection, relation: str, table: 
             "count(*) FILTER (WHERE " + " OR ".join(f'regexp_matches("{c}", ${i + 1})' for c in text_columns) + ")"
             for i in range(len(patterns))
         )
-        row = con.execute(f"SELECT {counts} FROM {relation}", list(patterns.values())).fetchone()
+        row = con.execute(f"SELECT {counts} FROM {scan or relation}", list(patterns.values())).fetchone()
         hits = {label: n for label, n in zip(patterns, row) if n}
         findings += [f"{n} rows match the {label} pattern" for label, n in hits.items()]
-    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {scan or relation}").fetchone()[0]
     return GateResult("no_direct_identifiers", not findings, findings,
-                      {"rows_scanned": rows, "text_columns_scanned": len(text_columns), "pattern_hits": hits})
+                      {"rows_scanned": rows, "scanned": scope, "text_columns_scanned": len(text_columns),
+                       "pattern_hits": hits})
 
 
 def small_cells_suppressed(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> GateResult:
@@ -176,9 +179,11 @@ def gate_names(contract: Contract) -> tuple[str, ...]:
     return ("no_direct_identifiers", "small_cells_suppressed", "k_anonymity", "l_diversity", "tier_propagation")
 
 
-def release_gates(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table) -> list[GateResult]:
+def release_gates(con: duckdb.DuckDBPyConnection, relation: str, contract: Contract, table: Table,
+                  scan: str | None = None, scope: str = "every row") -> list[GateResult]:
+    """Every gate of the contract's layer; the identifier scan reads `scan` (default: the whole relation)."""
     gates = {
-        "no_direct_identifiers": lambda: no_direct_identifiers(con, relation, table),
+        "no_direct_identifiers": lambda: no_direct_identifiers(con, relation, table, scan, scope),
         "small_cells_suppressed": lambda: small_cells_suppressed(con, relation, contract, table),
         "k_anonymity": lambda: k_anonymous(con, relation, contract, table),
         "l_diversity": lambda: l_diverse(con, relation, contract, table),

@@ -21,11 +21,13 @@
         "select max(snapshot_id) filter (where commit_message like '" ~ label ~ "') from " ~ this.database ~ ".snapshots()"
     ).columns[0].values()[0] -%}
     {%- if found is none -%}{{ return(none) }}{%- endif -%}
-    {%- set bounds = run_query(
-        "select min(snapshot_id) filter (where snapshot_id > " ~ found ~ "), max(snapshot_id) from " ~ this.database ~ ".snapshots()"
+    {%- set after = run_query(
+        "select count(*), max(snapshot_id) from " ~ this.database ~ ".snapshots() where snapshot_id > " ~ found
     ).rows[0] -%}
-    {%- if bounds[0] is none -%}{{ return([]) }}{%- endif -%}
-    {{ return([bounds[0], bounds[1]]) }}
+    {%- if after[0] == 0 -%}{{ return([]) }}{%- endif -%}
+    {#- a snapshot expired since (purge) may have held changes: recompute everything -#}
+    {%- if after[0] != after[1] - found -%}{{ return(none) }}{%- endif -%}
+    {{ return([found + 1, after[1]]) }}
 {%- endmacro %}
 
 {#- The rows `relation` gained or lost in `range` (both kinds: a lost row's partition changed too). -#}

@@ -8,6 +8,7 @@ from lake.session import lake_session
 from orchestration.lib.metadata import asset_key
 from orchestration.defs.resources import LakeResource
 from quality.privacy_gates import gate_names, release_gates
+from quality.scan_progress import record_scan, scan_scope
 
 
 def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
@@ -19,8 +20,15 @@ def privacy_checks(contract: Contract) -> dg.AssetChecksDefinition:
                for gate in gate_names(contract)],
     )
     def gates(context: dg.AssetCheckExecutionContext, lake: LakeResource):
-        with lake_session(lake.settings(), read_only=True) as con:
-            results = [r for t in contract.tables for r in release_gates(con, f"lake.{t.physical_name}", contract, t)]
+        settings = lake.settings()
+        results = []
+        with lake_session(settings, read_only=True) as con:
+            for table in contract.tables:
+                scope = scan_scope(con, settings, table.physical_name)  # rows added since the last passing scan
+                found = release_gates(con, f"lake.{table.physical_name}", contract, table, scope.rows, scope.description)
+                if all(r.passed for r in found if r.gate == "no_direct_identifiers"):
+                    record_scan(settings, table.physical_name, scope)
+                results += found
         for gate in gate_names(contract):
             mine = [r for r in results if r.gate == gate]
             yield dg.AssetCheckResult(

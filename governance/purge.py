@@ -153,7 +153,8 @@ def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: l
         relation = f"read_parquet('{path}')"
         check.parquet_files_scanned += 1
         relative = path[len(settings.lake_data_path):]
-        target = by_dir.get(relative.rpartition("/")[0])
+        # dbt creates a table as `<name>__dbt_tmp` and renames it: its files keep the first folder name
+        target = by_dir.get(relative.rpartition("/")[0].removesuffix("__dbt_tmp"))
         where = target.predicate(as_of) if target and _has_columns(con, relation, target, as_of) else ""
         if found := _hits(con, relation, where):
             check.findings.append(f"{found} rows in {relative}")

@@ -2,7 +2,8 @@
 
 Defaults give the embedded lake: a DuckLake whose catalog is a DuckDB file under `data/` and whose
 Parquet files are under `data/lake/`. `LAKEHOUSE_CATALOG` points the catalog elsewhere (for example
-`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path). The Iceberg tables published for other
+`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path). `LAKEHOUSE_DATA_URL=s3://BUCKET/PREFIX/`
+puts the Parquet files and the landing copies in object storage (lake/object_store.py). The Iceberg tables published for other
 engines have their own SQL catalog (`LAKEHOUSE_ICEBERG_CATALOG_URL`, a SQLAlchemy URL) and warehouse
 (`LAKEHOUSE_ICEBERG_WAREHOUSE`, a folder or `s3://BUCKET/PREFIX`), by default both under `data/iceberg/`.
 """

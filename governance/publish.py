@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from catalog.contracts import LAYER_SCHEMAS, Contract, Table, load_contracts
 from governance.analyst import analyst_marts
 from lake.session import lake_session, table_exists
-from lake.object_store import ObjectStore
+from lake.object_store import ObjectStore, ObjectStoreError
 from lake.settings import Settings, masked_url, without_secrets
 
 if TYPE_CHECKING:  # pyiceberg is imported where it is used: loading the Dagster definitions stays light
@@ -98,7 +98,10 @@ def iceberg_catalog(settings: Settings) -> Catalog:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     warehouse = settings.iceberg_warehouse_url
     # An s3:// warehouse is written with the AWS variables' credentials (the same store as LAKEHOUSE_DATA_URL, or another).
-    store = ObjectStore.from_env(warehouse) if warehouse.startswith("s3://") else None
+    try:
+        store = ObjectStore.from_env(warehouse) if warehouse.startswith("s3://") else None
+    except ObjectStoreError as exc:
+        raise PublishError(f"LAKEHOUSE_ICEBERG_WAREHOUSE: {exc}") from None
     try:
         return SqlCatalog(CATALOG_NAME, uri=url, warehouse=warehouse, **(store.pyiceberg_properties() if store else {}))
     except Exception as exc:  # the driver's message may quote the URL: never its password

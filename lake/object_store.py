@@ -50,7 +50,7 @@ class ObjectStore:
     def from_env(cls, url: str) -> "ObjectStore":
         missing = [n for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") if not os.environ.get(n)]
         if missing:
-            raise ObjectStoreError(f"LAKEHOUSE_DATA_URL is set but {' and '.join(missing)} is not")
+            raise ObjectStoreError(f"{url} is on object storage, but {' and '.join(missing)} is not set")
         return cls(normalized(url), os.environ.get("AWS_ENDPOINT_URL", ""), os.environ["AWS_ACCESS_KEY_ID"],
                    os.environ["AWS_SECRET_ACCESS_KEY"], os.environ.get("AWS_REGION") or DEFAULT_REGION)
 

@@ -29,7 +29,7 @@ def test_the_data_url_and_the_aws_variables_are_read_and_checked(monkeypatch):
             normalized(bad)
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
-    with pytest.raises(ObjectStoreError, match="AWS_SECRET_ACCESS_KEY is not"):
+    with pytest.raises(ObjectStoreError, match="s3://bucket/lake/ is on object storage, but AWS_SECRET_ACCESS_KEY is not set"):
         ObjectStore.from_env("s3://bucket/lake/")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-value")
     store = ObjectStore.from_env("s3://bucket/lake")

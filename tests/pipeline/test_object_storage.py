@@ -16,7 +16,7 @@ from bench.compare import differing_marts
 from cli import app
 from conftest import SAMPLES, make_settings
 from governance.publish import iceberg_catalog, lake_batches, publish_table
-from governance.purge import purge, purge_targets
+from governance.purge import purge
 from lake.object_store import store_for
 from lake.session import lake_session
 from transforms.ingest import ingest_file
@@ -101,8 +101,8 @@ def test_sql_and_export_read_the_lake_on_object_storage(s3_lake, tmp_path):
 
 
 def test_purge_on_object_storage_destroys_a_subject_in_the_bucket_and_in_iceberg(s3_lake):
+    """Runs after the marts comparison (file order): it changes the person-level marts."""
     settings, server = s3_lake
-    target = next(t for t in purge_targets() if t.physical_name == CALLS)
     with lake_session(settings, read_only=True) as con:
         [(subject, rows)] = con.execute(f"SELECT person_pseudonym, count(*) FROM lake.{CALLS} GROUP BY 1 "
                                         "ORDER BY 2 DESC, 1 LIMIT 1").fetchall()
@@ -112,11 +112,12 @@ def test_purge_on_object_storage_destroys_a_subject_in_the_bucket_and_in_iceberg
     calls_files = [f for f in bucket_files(settings, "lake/") if CALLS.split(".")[1] in f]  # dbt's __dbt_tmp folder too
     assert subject in object_strings(settings, calls_files)  # the control: it is there before
 
-    record = purge(settings, subjects=[subject], targets=[target])
+    record = purge(settings, subjects=[subject])  # every table the person is in (cases, marts, releases too)
 
-    assert record["result"] == "verified" and record["rows_destroyed"] == rows
+    assert record["result"] == "verified" and record["scope"]["tables"][CALLS]["rows"] == rows
     check = record["verification"]
-    assert check["parquet_files_scanned"] == len(bucket_files(settings, "lake/")) > 0
+    scanned = [f for f in bucket_files(settings, "lake/") if "/destruction_records/" not in f]  # written after the scan
+    assert check["parquet_files_scanned"] == len(scanned) > 100
     assert check["iceberg"]["iceberg_tables"] == [CALLS] and check["iceberg"]["iceberg_snapshots_expired"] >= 2
     # Independently of purge.py: no object left in the bucket (lake files or Iceberg files) holds the subject.
     assert subject not in object_strings(settings, bucket_files(settings, "lake/"))

@@ -100,6 +100,14 @@ def test_sql_and_export_read_the_lake_on_object_storage(s3_lake, tmp_path):
         assert server.secret not in text and server.key_id not in text
 
 
+def test_audit_verify_and_the_catalog_read_the_lake_on_object_storage(s3_lake):
+    """After the export above: the access log's hash chain verifies against every snapshot kept in the bucket."""
+    verified = CliRunner().invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    listed = CliRunner().invoke(app, ["catalog", "list", "--format", "json"])
+    assert listed.exit_code == 0 and "daycare_meal_nutrition" in listed.stdout
+
+
 def test_purge_on_object_storage_destroys_a_subject_in_the_bucket_and_in_iceberg(s3_lake):
     """Runs after the marts comparison (file order): it changes the person-level marts."""
     settings, server = s3_lake

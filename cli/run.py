@@ -68,7 +68,7 @@ def run(
         touched |= {f"quarantine.{t.split('.', 1)[1]}" for t in touched if t.startswith("raw_identified.")}
         emit([{"table": k, "rows": v} for k, v in summary.rows.items() if k in touched], Format.table,
              "Rows per table built by this run")
-        out.print(f"Lake: catalog {settings.catalog_uri}, files {settings.lake_dir}")
+        out.print(f"Lake: catalog {settings.catalog_uri}, files {settings.lake_data_path}")
         out.print(f"Analyst DBs (one per audience): {settings.analyst_dir}  ·  GX Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html")
         out.print("Steward UI: `.venv/bin/lakehouse ui` then open http://127.0.0.1:3000")
         out.print(f"Full event log: {summary.log_file}")

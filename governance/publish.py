@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from catalog.contracts import LAYER_SCHEMAS, Contract, Table, load_contracts
 from governance.analyst import analyst_marts
 from lake.session import lake_session, table_exists
+from lake.object_store import ObjectStore, ObjectStoreError
 from lake.settings import Settings, masked_url, without_secrets
 
 if TYPE_CHECKING:  # pyiceberg is imported where it is used: loading the Dagster definitions stays light
@@ -95,10 +96,17 @@ def iceberg_catalog(settings: Settings) -> Catalog:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    warehouse = settings.iceberg_warehouse_url
+    # An s3:// warehouse is written with the AWS variables' credentials (the same store as LAKEHOUSE_DATA_URL, or another).
     try:
-        return SqlCatalog(CATALOG_NAME, uri=url, warehouse=settings.iceberg_warehouse_url)
+        store = ObjectStore.from_env(warehouse) if warehouse.startswith("s3://") else None
+    except ObjectStoreError as exc:
+        raise PublishError(f"LAKEHOUSE_ICEBERG_WAREHOUSE: {exc}") from None
+    try:
+        return SqlCatalog(CATALOG_NAME, uri=url, warehouse=warehouse, **(store.pyiceberg_properties() if store else {}))
     except Exception as exc:  # the driver's message may quote the URL: never its password
-        raise PublishError(f"cannot open the Iceberg catalog {masked_url(url)}: {without_secrets(str(exc), url)}") from None
+        message = without_secrets(str(exc), url)
+        raise PublishError(f"cannot open the Iceberg catalog {masked_url(url)}: {store.redact(message) if store else message}") from None
 
 
 def _match_schema(transaction: Transaction, current: Schema, schema: pa.Schema) -> None:
@@ -163,7 +171,7 @@ def _drop_unpublished(catalog: Catalog, published: set[str]) -> list[str]:
     return dropped
 
 
-def _lake_batches(con, physical_name: str) -> pa.RecordBatchReader:
+def lake_batches(con, physical_name: str) -> pa.RecordBatchReader:
     if not table_exists(con, physical_name):
         raise PublishError(f"{physical_name} is not in the lake yet: run `lakehouse run` first")
     return con.execute(f"SELECT * FROM lake.{physical_name}").to_arrow_reader(BATCH_ROWS)
@@ -180,7 +188,7 @@ def publish_iceberg(settings: Settings, run_id: str = "") -> Publication:
         provenance = {"lakehouse.lake_snapshot": str(lake_snapshot), "lakehouse.run_id": run_id}
         for contract in published_contracts():
             for table in contract.tables:
-                rows, iceberg = publish_table(catalog, table.physical_name, _lake_batches(con, table.physical_name),
+                rows, iceberg = publish_table(catalog, table.physical_name, lake_batches(con, table.physical_name),
                                               table_properties(contract, table), provenance)
                 done.append(PublishedTable(table.physical_name, contract.id, rows,
                                            iceberg.current_snapshot().snapshot_id, iceberg.metadata_location))

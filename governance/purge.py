@@ -3,10 +3,13 @@
 A DuckLake `DELETE` only masks rows: the Parquet file, inlined catalog rows and every older snapshot
 still hold them. `purge` therefore runs the verified sequence — delete, flush inlined data, rewrite
 every file with deletes, expire snapshots, clean up old and orphaned files, checkpoint the catalog —
-and then proves the result: it scans every Parquet file under the data path, every table of the
+and then proves the result: it scans every Parquet file under the data path (on local disk, or listed
+from object storage when LAKEHOUSE_DATA_URL is set), every table of the
 catalog database (inlined data, column statistics, commit messages) and every snapshot still reachable
 by time travel for the destroyed rows and pseudonyms, confirms the expired snapshots are unreachable,
-and writes a destruction record (파기 기록). A finding fails the purge.
+and writes a destruction record (파기 기록). A finding fails the purge. A purged table that is also published
+as Iceberg is republished, its other snapshots expired and its unreferenced files deleted, then verified
+the same way (governance/iceberg_retention.py).
 
 Which data: every staging, mart or release table whose contract has a `*_pseudonym` column. Its
 retention is the contract's `slaProperties` retention; the clock is the column the retention names as
@@ -29,6 +32,8 @@ import duckdb
 from catalog.yaml_files import read_yaml
 from catalog.contracts import Contract, load_contracts
 from governance.audit import access_log_head, now
+from governance.iceberg_retention import purge_iceberg
+from lake.object_store import store_for
 from lake.session import commit_message, lake_session, lake_write, table_exists, writer_lock
 from lake.settings import Settings
 
@@ -43,7 +48,8 @@ UNITS = {"d": "DAY", "day": "DAY", "days": "DAY", "w": "WEEK", "week": "WEEK", "
          "m": "MONTH", "month": "MONTH", "months": "MONTH", "y": "YEAR", "year": "YEAR", "years": "YEAR"}
 METHOD = ("DELETE; ducklake_flush_inlined_data; ducklake_rewrite_data_files(delete_threshold => 0); "
           "ducklake_expire_snapshots(older_than => now()); ducklake_cleanup_old_files(cleanup_all => true); "
-          "ducklake_delete_orphaned_files(cleanup_all => true); catalog rewritten into a fresh file, old file zeroed")
+          "ducklake_delete_orphaned_files(cleanup_all => true); catalog rewritten into a fresh file, old file zeroed; "
+          "Iceberg copies republished, other snapshots expired, unreferenced files deleted")
 NOTE = ("Backups of the data path and of the catalog (inlined data lives there) and the purpose's vault keys and "
         "maps must be destroyed per the runbook (governance.md §7 step 8); not automated here.")
 
@@ -109,6 +115,7 @@ class Verification:
     inlined_tables_scanned: int = 0
     snapshots_checked: int = 0
     expired_snapshots_unreachable: int = 0
+    iceberg: dict = field(default_factory=dict)  # governance/iceberg_retention.py: republished, expired, cleaned
     findings: list[str] = field(default_factory=list)
 
 
@@ -141,14 +148,16 @@ def _has_columns(con, relation: str, target: PurgeTarget, as_of: date | None) ->
 def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: list[PurgeTarget],
                   as_of: date | None, check: Verification) -> None:
     """Look for destroyed rows and values in every Parquet file, inlined table and reachable snapshot."""
-    by_dir = {settings.lake_dir.joinpath(*t.physical_name.split(".")): t for t in targets}
-    for path in sorted(settings.lake_dir.rglob("*.parquet")):
+    by_dir = {t.physical_name.replace(".", "/"): t for t in targets}
+    for path in data_files(settings):
         relation = f"read_parquet('{path}')"
         check.parquet_files_scanned += 1
-        target = by_dir.get(path.parent)
+        relative = path[len(settings.lake_data_path):]
+        # dbt creates a table as `<name>__dbt_tmp` and renames it: its files keep the first folder name
+        target = by_dir.get(relative.rpartition("/")[0].removesuffix("__dbt_tmp"))
         where = target.predicate(as_of) if target and _has_columns(con, relation, target, as_of) else ""
         if found := _hits(con, relation, where):
-            check.findings.append(f"{found} rows in {path.relative_to(settings.lake_dir)}")
+            check.findings.append(f"{found} rows in {relative}")
     meta = "__ducklake_metadata_lake"
     by_name = {t.physical_name: t for t in targets}
     inlined = con.execute(f"""
@@ -171,6 +180,13 @@ def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: l
                 continue  # the table did not exist at that snapshot
             if found:
                 check.findings.append(f"{found} rows in {target.physical_name} at snapshot {version} (time travel)")
+
+
+def data_files(settings: Settings) -> list[str]:
+    """Every Parquet file under DuckLake's data path: on local disk, or listed from object storage."""
+    if store := store_for(settings.data_url):
+        return [url for url in store.list(settings.lake_data_path) if url.endswith(".parquet")]
+    return [str(path) for path in sorted(settings.lake_dir.rglob("*.parquet"))]
 
 
 def compact_catalog(path: Path) -> None:
@@ -298,6 +314,8 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
                 check.findings.append(f"expired snapshot {version} is still reachable by time travel")
             except duckdb.Error:
                 check.expired_snapshots_unreachable += 1
+        check.iceberg = purge_iceberg(settings, con, [t.physical_name for t, _ in planned], set(values), run_id)
+        check.findings += check.iceberg.pop("findings")
     scan_catalog_file(settings, values, check)
     head = access_log_head(settings)
     record = {

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from lake import object_store
 from lake.files import private_dir
-
 from lake.settings import Settings
 
 DUCKDB_VERSION = "v1.5.5"
@@ -90,12 +90,13 @@ def duckdb_config(settings: Settings) -> dict[str, str | bool]:
 
 
 def _attach_sql(catalog: str, settings: Settings, read_only: bool) -> str:
-    options = ["READ_ONLY"] if read_only else [f"DATA_PATH '{settings.lake_dir}/'", "DATA_INLINING_ROW_LIMIT 0"]
+    options = ["READ_ONLY"] if read_only else [f"DATA_PATH '{settings.lake_data_path}'", "DATA_INLINING_ROW_LIMIT 0"]
     return f"ATTACH 'ducklake:{catalog}' AS lake ({', '.join(options)})"
 
 
 def _extensions_for(settings: Settings) -> tuple[str, ...]:
-    return ("ducklake", "postgres") if settings.catalog_uri.startswith("postgres:") else ("ducklake",)
+    catalog = ("ducklake", "postgres") if settings.catalog_uri.startswith("postgres:") else ("ducklake",)
+    return catalog + object_store.extensions(settings.data_url)
 
 
 def publish_reader_catalog(settings: Settings) -> None:
@@ -124,6 +125,8 @@ RESTRICTED_ZONES = ("landing", "raw_identified", "quarantine")
 
 def _private_zone_folders(settings: Settings) -> None:
     private_dir(settings.data_dir)
+    if settings.data_url:  # on object storage nothing of the lake's is kept on local disk
+        return
     for folder in (settings.lake_dir, settings.landing_dir, *(settings.lake_dir / z for z in RESTRICTED_ZONES)):
         private_dir(folder)
 
@@ -157,6 +160,7 @@ def _connection(settings: Settings, catalog: str, read_only: bool) -> Iterator[d
     con = duckdb.connect(config=duckdb_config(settings))
     try:
         load_extensions(con, _extensions_for(settings))
+        object_store.configure(con, settings.data_url)
         con.execute(_attach_sql(catalog, settings, read_only))
         yield con
     finally:
@@ -169,7 +173,8 @@ def lake_session(settings: Settings, read_only: bool = False, lock_timeout: floa
     reader takes no lock and sees the last state a writer committed (on a PostgreSQL catalog, the
     catalog's own transactions give the same)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.data_url:
+        settings.lake_dir.mkdir(parents=True, exist_ok=True)
     reader = settings.reader_catalog
     if read_only and (reader is None or reader.exists()):
         with _connection(settings, str(reader or settings.catalog_uri), read_only=True) as con:

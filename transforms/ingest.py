@@ -34,7 +34,7 @@ from lake.settings import Limits, Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.file_check import CheckedFile, check_file, slices
-from transforms.landing import LandingFailed, land, sha256_of
+from transforms.landing import LandingFailed, land_copy, sha256_of
 from transforms.records import ROW_NUMBER, ParseError, SchemaMismatch
 from transforms.source import Source
 from transforms.sources import get_source
@@ -211,9 +211,9 @@ def _land_and_load(settings: Settings, source: Source, path: Path, result: Inges
     with tempfile.TemporaryDirectory(prefix="lakehouse-ingest-") as work:  # 0700: it holds rows as delivered
         try:
             _refuse_oversized(path, settings)
-            result.landing_path = str(land(settings.landing_dir, source.id, path, result.sha256))
+            result.landing_path, landed = land_copy(settings, source.id, path, result.sha256, Path(work))
             pause_point("ingest:landed")
-            result.encoding, checked = check_rows(source.id, Path(result.landing_path), Path(work), settings.limits,
+            result.encoding, checked = check_rows(source.id, landed, Path(work), settings.limits,
                                                   path.name, result.period)
         except UNPARSEABLE as exc:
             result.status, result.error = "failed", str(exc)

@@ -1,5 +1,9 @@
 """The landing zone on disk: `landing/<source>/<sha256>/<original name>`, read-only, always whole.
 
+On object storage (LAKEHOUSE_DATA_URL) the same path is under `<data url>landing/`: the file is first
+landed, hashed, in the ingest's private work folder (as below), then uploaded and read back to check its
+sha256 (lake/object_store.py); ingest parses that verified local copy.
+
 A copy is written to a hidden partial file beside its target, hashed while it is written, flushed to
 disk and only then renamed into place, so a process killed mid-copy (or a full disk) never leaves a
 truncated landing copy under the real name. Landing again over an existing copy replaces it with the same
@@ -13,7 +17,9 @@ import os
 from pathlib import Path
 
 from lake.files import make_private, private_dir
+from lake.object_store import ObjectStoreError, store_for
 from lake.pause_points import pause_point
+from lake.settings import Settings
 
 CHUNK = 1 << 20
 
@@ -97,6 +103,20 @@ def land(landing_dir: Path, source_id: str, path: Path, digest: str) -> Path:
             raise
         raise LandingFailed(f"could not land {path.name} in {target.parent}: {exc.strerror or exc}") from exc
     return target
+
+
+def land_copy(settings: Settings, source_id: str, path: Path, digest: str, work: Path) -> tuple[str, Path]:
+    """Land `path` where the lake keeps landing copies: (where it was landed, a local file with the same bytes)."""
+    store = store_for(settings.data_url)
+    if store is None:
+        landed = land(settings.landing_dir, source_id, path, digest)
+        return str(landed), landed
+    local = land(work / "landing", source_id, path, digest)
+    relative = local.relative_to(work / "landing").as_posix()
+    try:
+        return store.put_verified(local, f"{store.url}landing/{relative}", digest), local
+    except ObjectStoreError as exc:
+        raise LandingFailed(str(exc)) from None
 
 
 def inbox_files(inbox: Path, source_id: str) -> list[Path]:

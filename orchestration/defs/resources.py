@@ -27,17 +27,19 @@ class LakeResource(dg.ConfigurableResource):
     catalog: str = ""
     iceberg_catalog: str = ""
     iceberg_warehouse: str = ""
+    data_url: str = ""  # s3://… (no credential: those stay in the AWS variables, never in the UI)
     run_lock_wait_seconds: float = 3600.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LakeResource":
         return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=settings.catalog,
                    iceberg_catalog=_by_name("LAKEHOUSE_ICEBERG_CATALOG_URL", settings.iceberg_catalog),
-                   iceberg_warehouse=settings.iceberg_warehouse)
+                   iceberg_warehouse=settings.iceberg_warehouse, data_url=settings.data_url)
 
     def settings(self) -> Settings:
         return Settings(Path(self.data_dir), Path(self.key_dir), self.catalog,
-                        iceberg_catalog=self.iceberg_catalog, iceberg_warehouse=self.iceberg_warehouse)
+                        iceberg_catalog=self.iceberg_catalog, iceberg_warehouse=self.iceberg_warehouse,
+                        data_url=self.data_url)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["LakeResource"]:

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -171,3 +172,33 @@ def test_cli_purge_dry_run_then_purge(lake, monkeypatch):
     result = CliRunner().invoke(app, ["purge", "--as-of", "2026-06-01"])
     assert result.exit_code == 0, result.output
     assert "verified" in result.output and not parquet_strings(lake) & EXPIRED
+
+
+def iceberg_strings(table) -> set[str]:
+    """Every person_pseudonym of every snapshot an engine can still time-travel to."""
+    return {v for s in table.snapshots() for v in table.scan(snapshot_id=s.snapshot_id).to_arrow()["person_pseudonym"].to_pylist()}
+
+
+def test_purge_reaches_the_iceberg_copy_its_snapshots_and_its_files(lake):
+    """A purged subject is gone from the published Iceberg table, from every snapshot left and from every file."""
+    import pyarrow.parquet as pq
+
+    from governance.publish import iceberg_catalog, lake_batches, publish_table
+
+    with lake_session(lake, read_only=True) as con, iceberg_catalog(lake) as catalog:
+        for _ in range(2):  # as if a contract published it: two snapshots hold the subject
+            publish_table(catalog, CALLS, lake_batches(con, CALLS), {"comment": "call logs"})
+        assert "PSEUDO-MIXED" in iceberg_strings(catalog.load_table(CALLS))  # the control: time travel reaches it
+
+    record = purge(lake, subjects=["PSEUDO-MIXED"], targets=[calls_target()])
+
+    iceberg = record["verification"]["iceberg"]
+    assert record["result"] == "verified" and iceberg["iceberg_tables"] == [CALLS]
+    assert iceberg["iceberg_snapshots_expired"] >= 2 and iceberg["iceberg_files_removed"] > 0
+    with iceberg_catalog(lake) as catalog:
+        table = catalog.load_table(CALLS)
+        assert len(table.snapshots()) == 1 and table.properties["comment"] == "call logs"
+        assert iceberg_strings(table) == {"PSEUDO-OLD-ONLY", "PSEUDO-NEW", "PSEUDO-INLINED-OLD", "PSEUDO-INLINED-NEW"}
+    warehouse = [p for p in Path(lake.iceberg_warehouse_url).rglob("*") if p.is_file()]
+    assert all("PSEUDO-MIXED" not in pq.read_table(p)["person_pseudonym"].to_pylist() for p in warehouse if p.suffix == ".parquet")
+    assert not [p for p in warehouse if b"PSEUDO-MIXED" in p.read_bytes()]  # manifests' column bounds included

@@ -260,6 +260,27 @@ def _scope(planned, as_of, subjects, purpose) -> dict:
     }
 
 
+def reset_column_bounds(con: duckdb.DuckDBPyConnection, targets: list[PurgeTarget]) -> None:
+    """Set the catalog's per-column min/max of each purged pseudonym column to the rows left (NULL when none).
+
+    DuckLake widens a table's column statistics on insert and never narrows them on delete, so a table
+    whose rows were all destroyed still names its first and last pseudonyms in `ducklake_table_column_stats`
+    (seen on the sample: every emptied table kept both). Files' own statistics go with the files."""
+    metadata = "__ducklake_metadata_lake"
+    for target in targets:
+        schema, table = target.physical_name.split(".")
+        table_id = con.execute(
+            f"SELECT t.table_id FROM {metadata}.ducklake_table t JOIN {metadata}.ducklake_schema s USING (schema_id) "
+            "WHERE s.schema_name = ? AND t.table_name = ? AND t.end_snapshot IS NULL AND s.end_snapshot IS NULL",
+            [schema, table]).fetchone()[0]
+        for column in target.pseudonym_columns:
+            low, high = con.execute(f'SELECT min("{column}"), max("{column}") FROM lake.{target.physical_name}').fetchone()
+            con.execute(
+                f"UPDATE {metadata}.ducklake_table_column_stats SET min_value = ?, max_value = ? WHERE table_id = ? "
+                f"AND column_id IN (SELECT column_id FROM {metadata}.ducklake_column WHERE table_id = ? "
+                "AND column_name = ? AND end_snapshot IS NULL)", [low, high, table_id, table_id, column])
+
+
 def _destroy(con) -> list[str]:
     """The verified maintenance sequence after the DELETE (one lake-wide pass)."""
     steps = ["CALL ducklake_flush_inlined_data('lake')",
@@ -305,6 +326,7 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
         values = sorted({v for (v,) in con.execute("SELECT DISTINCT v FROM purged_values WHERE v IS NOT NULL").fetchall()})
         before = [v for (v,) in con.execute("SELECT snapshot_id FROM lake.snapshots()").fetchall()]
         _destroy(con)
+        reset_column_bounds(con, [t for t, _ in planned])
         find_residues(con, settings, [t for t, _ in planned], as_of, check)
         after = {v for (v,) in con.execute("SELECT snapshot_id FROM lake.snapshots()").fetchall()}
         probe = planned[0][0].physical_name

@@ -202,3 +202,15 @@ def test_purge_reaches_the_iceberg_copy_its_snapshots_and_its_files(lake):
     warehouse = [p for p in Path(lake.iceberg_warehouse_url).rglob("*") if p.is_file()]
     assert all("PSEUDO-MIXED" not in pq.read_table(p)["person_pseudonym"].to_pylist() for p in warehouse if p.suffix == ".parquet")
     assert not [p for p in warehouse if b"PSEUDO-MIXED" in p.read_bytes()]  # manifests' column bounds included
+
+
+def test_a_purge_that_empties_a_table_leaves_no_bound_of_its_values_in_the_catalog(settings):
+    """DuckLake keeps a table's per-column min/max after a DELETE: the first and last destroyed pseudonyms
+    would stay in the catalog's statistics (`reset_column_bounds`)."""
+    ensure_zones(settings)
+    with lake_write(settings, "staging_pseudonymized/stg_welfare__call_logs", "test", "AI_WELLBEING_CHECK_STATS") as con:
+        con.execute(f"CREATE TABLE lake.{CALLS} (person_pseudonym VARCHAR, called_at TIMESTAMP, result VARCHAR)")
+        con.execute(f"INSERT INTO lake.{CALLS} VALUES ('PSEUDO-A', '2022-01-05 10:00', '응답'), "
+                    "('PSEUDO-Z', '2024-02-05 10:00', '미응답')")
+    record = purge(settings, as_of=date(2030, 1, 1))  # every call is past its three years
+    assert record["result"] == "verified" and record["rows_destroyed"] == 2 and record["pseudonyms_destroyed"] == 2

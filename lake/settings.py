@@ -131,7 +131,10 @@ class Settings:
 
     @property
     def catalog_uri(self) -> str:
-        """What follows `ducklake:` in ATTACH."""
+        """What follows `ducklake:` in ATTACH. A `postgresql://` URL becomes `postgres:<URL>` (libpq reads both
+        forms; lake/catalog_backend.py handles the PostgreSQL catalog)."""
+        if self.catalog.startswith(("postgresql://", "postgres://")):
+            return "postgres:" + self.catalog
         return self.catalog or str(self.data_dir / "catalog.ducklake")
 
     @property

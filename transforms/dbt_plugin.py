@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from lake.catalog_backend import catalog_extensions
 from lake.session import load_extensions
 from lake.settings import RUN_ID_ENV
 from transforms.suppression import suppressed_grid
@@ -25,7 +26,9 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
-        load_extensions(conn, ("ducklake", "spatial"))  # spatial: metric distances in EPSG:5186 (safety marts)
+        # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL
+        catalog = os.environ.get("LAKEHOUSE_CATALOG_URI", "").removeprefix("ducklake:")
+        load_extensions(conn, (*catalog_extensions(catalog), "spatial"))
         # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
         # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project
         # (and a DuckDB variable would not reach the cursors dbt's threads use).

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from lake.catalog_backend import hide_secrets
 from lake.run_lock import run_lock
 from lake.settings import DBT_PROJECT_DIR, Settings
 
@@ -19,6 +20,14 @@ def _by_name(variable: str, value: str) -> str | dg.EnvVar:
     """The environment variable itself when the value came from it: the UI's resource page then shows its
     name, never a password inside it."""
     return dg.EnvVar(variable) if value and os.environ.get(variable) == value else value
+
+
+def _catalog_by_name(catalog: str) -> str | dg.EnvVar:
+    """The catalog, shown by its variable's name. A PostgreSQL catalog given in code rather than in
+    LAKEHOUSE_CATALOG (tests, a second lake) is put there first: its password must never be shown."""
+    if catalog and hide_secrets(catalog, Settings(Path("."), Path("."), catalog).catalog_uri) != catalog:
+        os.environ["LAKEHOUSE_CATALOG"] = catalog
+    return _by_name("LAKEHOUSE_CATALOG", catalog)
 
 
 class LakeResource(dg.ConfigurableResource):
@@ -31,7 +40,7 @@ class LakeResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LakeResource":
-        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=settings.catalog,
+        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=_catalog_by_name(settings.catalog),
                    iceberg_catalog=_by_name("LAKEHOUSE_ICEBERG_CATALOG_URL", settings.iceberg_catalog),
                    iceberg_warehouse=settings.iceberg_warehouse)
 

@@ -1,0 +1,34 @@
+"""Where Dagster keeps its runs, events and schedules: SQLite under the Dagster home (default), or
+PostgreSQL when `LAKEHOUSE_DAGSTER_PG_URL` is set, so several operators, the webserver, the daemon and
+`lakehouse run` on any host share one history (dagster-postgres).
+
+The URL may be given in libpq form (`postgresql://USER:PASSWORD@HOST:PORT/DB` or `postgres://`);
+SQLAlchemy 2.1 rejects that form inside dagster-postgres, so it becomes `postgresql+psycopg2://`
+(stack-notes). dagster.yaml names the variable holding it (`env:`), never the password itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+PG_URL_ENV = "LAKEHOUSE_DAGSTER_PG_URL"
+SQLALCHEMY_URL_ENV = "LAKEHOUSE_DAGSTER_PG_SQLALCHEMY_URL"  # derived; read by dagster.yaml
+DRIVER = "postgresql+psycopg2://"
+
+
+def sqlalchemy_url(url: str) -> str:
+    for scheme in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return DRIVER + url.removeprefix(scheme)
+    raise ValueError(f"{PG_URL_ENV}: expected a postgresql:// URL, got one starting {url.split(':', 1)[0]!r}")
+
+
+def instance_yaml() -> str:
+    """dagster.yaml: telemetry off, and PostgreSQL storage when LAKEHOUSE_DAGSTER_PG_URL is set."""
+    config: dict = {"telemetry": {"enabled": False}}
+    if url := os.environ.get(PG_URL_ENV, ""):
+        os.environ[SQLALCHEMY_URL_ENV] = sqlalchemy_url(url)  # the webserver and daemon inherit it
+        config["storage"] = {"postgres": {"postgres_url": {"env": SQLALCHEMY_URL_ENV}}}
+    return yaml.safe_dump(config, sort_keys=False)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
+from urllib.parse import unquote
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -78,7 +79,8 @@ def hide_secrets(text: str, uri: str) -> str:
     """`text` with every credential of the catalog `uri` replaced by ***."""
     text = text.replace(conninfo(uri), conninfo(masked_catalog(uri)))
     for secret in _secrets(uri):
-        text = text.replace(secret, MASK)
+        for form in {secret, unquote(secret)}:  # a URL's password may be %-encoded
+            text = text.replace(form, MASK)
     return text
 
 

@@ -267,7 +267,8 @@ def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = 
             yield con
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT (a conflict) ended it already
+                con.execute("ROLLBACK")
             raise
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterator
@@ -23,11 +24,16 @@ def _by_name(variable: str, value: str) -> str | dg.EnvVar:
 
 
 def _catalog_by_name(catalog: str) -> str | dg.EnvVar:
-    """The catalog, shown by its variable's name. A PostgreSQL catalog given in code rather than in
-    LAKEHOUSE_CATALOG (tests, a second lake) is put there first: its password must never be shown."""
-    if catalog and hide_secrets(catalog, Settings(Path("."), Path("."), catalog).catalog_uri) != catalog:
-        os.environ["LAKEHOUSE_CATALOG"] = catalog
-    return _by_name("LAKEHOUSE_CATALOG", catalog)
+    """The catalog, shown by its variable's name. A catalog with a password given in code rather than in
+    LAKEHOUSE_CATALOG (tests, a second lake) gets a variable of its own in this process, named after a
+    digest of it (LAKEHOUSE_CATALOG_<8 hex>): the resource page must never show the password."""
+    if os.environ.get("LAKEHOUSE_CATALOG") == catalog or not catalog:
+        return _by_name("LAKEHOUSE_CATALOG", catalog)
+    if hide_secrets(catalog, Settings(Path("."), Path("."), catalog).catalog_uri) == catalog:
+        return catalog  # nothing secret in it
+    variable = f"LAKEHOUSE_CATALOG_{hashlib.sha256(catalog.encode()).hexdigest()[:8].upper()}"
+    os.environ[variable] = catalog
+    return dg.EnvVar(variable)
 
 
 class LakeResource(dg.ConfigurableResource):

@@ -19,7 +19,7 @@ import pytest
 
 BACKENDS = ("embedded", "postgres")
 SUPERUSER_ENV = "LAKEHOUSE_TEST_POSTGRES_URL"
-SESSION_ENV = "LAKEHOUSE_TEST_SESSION"  # set by the controller; xdist workers inherit it
+SESSION_ENV = "LAKEHOUSE_TEST_SESSION"  # this session's id, in database names
 PREFIX = "lakehouse_test_"
 _state = {"backend": "embedded", "url": ""}
 _created: set[str] = set()
@@ -40,9 +40,11 @@ def configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--backend postgres needs {SUPERUSER_ENV}=postgresql://USER:PASSWORD@HOST:PORT/postgres "
                                 "(a role that may create databases; `make scale-up` starts one and prints it)")
     _state["url"] = url
-    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
-        os.environ[SESSION_ENV] = uuid.uuid4().hex[:8]
-        _drop_databases(f"{PREFIX}%")
+    if hasattr(config, "workerinput"):  # an xdist worker: the id all workers of this session share
+        os.environ[SESSION_ENV] = config.workerinput["testrunuid"][:8]
+        return
+    os.environ[SESSION_ENV] = uuid.uuid4().hex[:8]
+    _drop_databases(f"{PREFIX}%")  # left by earlier sessions (one still in use is kept)
 
 
 def postgres() -> bool:

@@ -37,35 +37,44 @@ def lake_env(settings, dagster_url: str = "", **extra: str) -> dict[str, str]:
             "LAKEHOUSE_CATALOG": settings.catalog, "LAKEHOUSE_DAGSTER_PG_URL": dagster_url, "COLUMNS": "300", **extra}
 
 
+def start_run(settings, dagster_url: str = "") -> subprocess.Popen:
+    return subprocess.Popen([LAKEHOUSE, "run"], env=lake_env(settings, dagster_url), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 @pytest.fixture(scope="module")
 def two_runs(materialized, tmp_path_factory):
-    """Two `lakehouse run` processes started together on one new PostgreSQL catalog (the shared lake's keys,
-    so pseudonyms match), Dagster's storage in a PostgreSQL database of its own."""
-    single, _ = materialized
+    """Two `lakehouse run` processes started together on one new PostgreSQL catalog, Dagster's storage in a
+    PostgreSQL database of its own; beside them, in a catalog of its own, one single run to compare with
+    (a process too: ingest stamps rows with the wall clock's date, which a subprocess does not share with
+    the tests' fixed clock, and a mart's tie-break between two records of one camera hashes that stamp).
+    All three use the shared lake's keys, so pseudonyms match; returns (pair, single, Dagster URL, results)."""
+    keys = materialized[0].key_dir
     root = tmp_path_factory.mktemp("two_runs")
-    settings = make_settings(root)
-    shutil.copytree(single.key_dir, settings.key_dir)
+    pair, single = make_settings(root / "pair"), make_settings(root / "single")
+    for lake in (pair, single):
+        shutil.copytree(keys, lake.key_dir)
     dagster_url = backends.lake_database(root / "dagster")
-    env = lake_env(settings, dagster_url)
-    runs = [subprocess.Popen([LAKEHOUSE, "run"], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for _ in range(2)]
-    outputs = [run.communicate(timeout=1800) for run in runs]
-    return settings, dagster_url, [(run.returncode, out, err) for run, (out, err) in zip(runs, outputs)]
+    runs = [start_run(pair, dagster_url), start_run(pair, dagster_url), start_run(single)]
+    outputs = [run.communicate(timeout=2400) for run in runs]
+    results = [(run.returncode, out, err) for run, (out, err) in zip(runs, outputs)]
+    assert results[2][0] == 0, results[2][1] + results[2][2]
+    return pair, single, dagster_url, results[:2]
 
 
-def test_two_runs_started_together_both_succeed_and_the_marts_equal_a_single_runs(two_runs, materialized):
-    settings, _, results = two_runs
+def test_two_runs_started_together_both_succeed_and_the_marts_equal_a_single_runs(two_runs):
+    settings, single, _, results = two_runs
     for code, out, err in results:
         assert code == 0, out + err
     # One built everything; the other waited for the run lock (PostgreSQL advisory lock), then found nothing new.
     assert sorted("Nothing to run" in out for _, out, _ in results) == [False, True], [out for _, out, _ in results]
-    assert differing_marts(settings, materialized[0]) == []
+    assert differing_marts(settings, single) == []
 
 
 def test_the_runs_history_is_in_postgresql_and_another_instance_reads_it(two_runs):
     import psycopg2
 
-    settings, dagster_url, _ = two_runs
+    settings, _, dagster_url, _ = two_runs
     assert "postgres:" in (settings.dagster_home / "dagster.yaml").read_text()
     con = psycopg2.connect(dagster_url)
     try:
@@ -92,7 +101,7 @@ def test_the_catalog_password_reaches_no_log_console_error_or_dagster_resource(t
 
     from orchestration.defs import build_definitions
 
-    settings, _, results = two_runs
+    settings, _, _, results = two_runs
     secret = password(settings.catalog)
     for _, out, err in results:  # the console of both runs
         assert secret not in out + err

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -25,13 +24,11 @@ from urllib.parse import unquote
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from lake.settings import MASK, masked_url
+from lake.settings import KEYWORD_PASSWORD, MASK, masked_url
 from lake.settings import _secrets as url_secrets  # one parser of URL credentials
 
 POSTGRES = "postgres:"
 URL_SCHEMES = ("postgresql://", "postgres://")
-# `password=secret` or `password='se cret'` in a libpq keyword string.
-KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 CONFLICT = "Transaction conflict"
 T = TypeVar("T")
 

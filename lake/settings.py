@@ -107,6 +107,28 @@ def without_secrets(text: str, *urls: str) -> str:
     return text
 
 
+# `password=secret` or `password='se cret'` in a libpq keyword string.
+KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def catalog_password_apart(uri: str) -> tuple[str, str]:
+    """A PostgreSQL catalog (`postgres:<URL or keywords>`) without its password, and the password ("" when
+    none): dbt gets it as PGPASSWORD (libpq reads it), so no dbt message or log can repeat it."""
+    info = uri.removeprefix("postgres:")
+    if info == uri:
+        return uri, ""
+    if "://" in info:
+        parts = urlsplit(info)
+        if parts.password is None:
+            return uri, ""
+        userinfo, _, host = parts.netloc.rpartition("@")
+        return "postgres:" + info.replace(parts.netloc, f"{userinfo.split(':', 1)[0]}@{host}", 1), unquote(parts.password)
+    found = KEYWORD_PASSWORD.search(info)
+    if found is None:
+        return uri, ""
+    return "postgres:" + " ".join((info[:found.start()] + info[found.end():]).split()), found.group(2).strip("'")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -203,11 +225,13 @@ class Settings:
         return self.data_dir / ".spill"
 
     def env(self) -> dict[str, str]:
-        """The variables the dbt profile and its plugin read."""
+        """The variables the dbt profile and its plugin read (a catalog's password as libpq's PGPASSWORD)."""
+        catalog, password = catalog_password_apart(self.catalog_uri)
         return {
+            **({"PGPASSWORD": password} if password else {}),
             "LAKEHOUSE_DATA_DIR": str(self.data_dir),
             "LAKEHOUSE_KEY_DIR": str(self.key_dir),
-            "LAKEHOUSE_CATALOG_URI": f"ducklake:{self.catalog_uri}",
+            "LAKEHOUSE_CATALOG_URI": f"ducklake:{catalog}",
             "LAKEHOUSE_DATA_PATH": f"{self.lake_dir}/",
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),
             "LAKEHOUSE_DBT_MEMORY_LIMIT": os.environ.get("LAKEHOUSE_DBT_MEMORY_LIMIT", "3GB"),

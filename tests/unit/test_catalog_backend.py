@@ -86,3 +86,13 @@ def test_a_write_still_conflicting_after_its_retries_fails_naming_its_asset(sett
     with pytest.raises(WriteConflict, match=r"release/counter: still conflicting .* after 0 retries"):
         lake_write_retrying(settings, "release/counter", "test", write)
     other.join()
+
+
+@pytest.mark.parametrize("catalog, attach, secret", [
+    (URL, "ducklake:postgres:postgresql://lake@db.example:5432/lake", "s3cr@t-pw"),
+    (KEYWORDS, "ducklake:postgres:dbname=lake host=db.example user=lake", "se cret"),
+])
+def test_dbt_attaches_the_catalog_without_its_password_and_gets_it_as_pgpassword(catalog, attach, secret):
+    env = Settings(Path("/x/data"), Path("/x/keys"), catalog).env()
+    assert env["LAKEHOUSE_CATALOG_URI"] == attach and env["PGPASSWORD"] == secret
+    assert "PGPASSWORD" not in Settings(Path("/x/data"), Path("/x/keys")).env()

@@ -233,10 +233,11 @@ def scan_postgres_catalog(settings: Settings, values: list[str], check: Verifica
     check.backend = f"postgres ({masked_catalog(uri)})"
     pg = connect(uri, "purge vacuum")  # the caller holds the lake-wide writer lock
     try:
-        with pg.cursor() as cur:
+        with pg.cursor() as cur:  # the catalog's tables: those the lake's role created
             cur.execute("SELECT schemaname, tablename FROM pg_tables WHERE tableowner = current_user "
                         "AND schemaname NOT IN ('pg_catalog', 'information_schema')")
-            for schema, table in cur.fetchall():
+            tables = cur.fetchall()
+            for schema, table in tables:
                 cur.execute(f'VACUUM FULL "{schema}"."{table}"')
     finally:
         pg.close()
@@ -248,8 +249,7 @@ def scan_postgres_catalog(settings: Settings, values: list[str], check: Verifica
         except duckdb.Error as exc:
             raise PurgeFailed(f"cannot scan the catalog: {hide_secrets(str(exc), uri)}") from None
         _temp_values(con, "purged_values", values)
-        for schema, name in con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
-                                        "WHERE database_name = 'pg_catalog_db'").fetchall():
+        for schema, name in tables:
             check.catalog_tables_scanned += 1
             if found := _hits(con, _as_text(con, f'pg_catalog_db."{schema}"."{name}"')):
                 check.findings.append(f"{found} rows in catalog table {schema}.{name}")

@@ -72,9 +72,9 @@ def _drop_databases(pattern: str) -> None:
         with con.cursor() as cur:
             cur.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))
             for (name,) in cur.fetchall():
-                try:  # one still in use belongs to a session running now: left alone
+                try:  # one still in use (a session running now) or another role's is left alone
                     cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                except psycopg2.errors.ObjectInUse:
+                except (psycopg2.errors.ObjectInUse, psycopg2.errors.InsufficientPrivilege):
                     pass
     finally:
         con.close()

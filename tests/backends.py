@@ -3,8 +3,9 @@
 With `postgres`, every lake a test makes (`make_settings`, so the `settings` and `materialized` fixtures
 too) gets a fresh database of its own on a real PostgreSQL server, created through the superuser URL in
 LAKEHOUSE_TEST_POSTGRES_URL (`postgresql://USER:PASSWORD@HOST:PORT/postgres`; `make scale-up` prints one).
-Names carry the session's id, so a lake built once per session (`materialized`) maps to one database in
-every xdist worker; databases left by earlier sessions are dropped when a session starts.
+Names carry the session's id (xdist's `testrunuid`, shared by the workers), so a lake built once per
+session (`materialized`) maps to one database in every worker; the session drops its own databases when it
+ends (never another session's: several may run against one server at once).
 """
 
 from __future__ import annotations
@@ -43,8 +44,15 @@ def configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # an xdist worker: the id all workers of this session share
         os.environ[SESSION_ENV] = config.workerinput["testrunuid"][:8]
         return
-    os.environ[SESSION_ENV] = uuid.uuid4().hex[:8]
-    _drop_databases(f"{PREFIX}%")  # left by earlier sessions (one still in use is kept)
+    if getattr(config.option, "testrunuid", "missing") is None:  # xdist hands the controller's choice to workers
+        config.option.testrunuid = uuid.uuid4().hex
+    os.environ[SESSION_ENV] = (getattr(config.option, "testrunuid", None) or uuid.uuid4().hex)[:8]
+
+
+def unconfigure(config: pytest.Config) -> None:
+    """The controller (or a run without xdist) drops this session's databases."""
+    if postgres() and not hasattr(config, "workerinput"):
+        _drop_databases(f"{PREFIX}{os.environ[SESSION_ENV]}\\_%")
 
 
 def postgres() -> bool:
@@ -72,7 +80,7 @@ def _drop_databases(pattern: str) -> None:
         with con.cursor() as cur:
             cur.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))
             for (name,) in cur.fetchall():
-                try:  # one still in use (a session running now) or another role's is left alone
+                try:  # one still in use or another role's is left alone
                     cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 except (psycopg2.errors.ObjectInUse, psycopg2.errors.InsufficientPrivilege):
                     pass

@@ -38,6 +38,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     backends.add_option(parser)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    backends.unconfigure(config)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Prepare the cached dbt manifest before collection: modules that import the Dagster definitions need it.
 

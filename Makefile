@@ -42,8 +42,9 @@ scale-up:
 # database of its own (`pytest --backend postgres`). Uses LAKEHOUSE_TEST_POSTGRES_URL, else data/postgres.env.
 POSTGRES_TESTS ?= tests/lake tests/pipeline/test_postgres_catalog.py tests/unit/test_catalog_backend.py \
 	tests/unit/test_purge.py tests/unit/test_export.py tests/unit/test_audit.py
+# Only that variable: the lake's and Dagster's own (LAKEHOUSE_CATALOG, LAKEHOUSE_DAGSTER_PG_URL) stay out of the tests.
 test-postgres: setup
-	set -a; [ -n "$$LAKEHOUSE_TEST_POSTGRES_URL" ] || . data/postgres.env; set +a; \
+	[ -n "$$LAKEHOUSE_TEST_POSTGRES_URL" ] || export LAKEHOUSE_TEST_POSTGRES_URL="$$(sed -n 's/^LAKEHOUSE_TEST_POSTGRES_URL=//p' data/postgres.env)"; \
 	$(PY) -m pytest -q $(PYTEST_XDIST) --durations=10 --backend postgres $(POSTGRES_TESTS)
 
 bench: setup

@@ -8,7 +8,7 @@ both pass the text after `postgres:` to libpq, which reads either form, so a URL
 On PostgreSQL many processes and hosts write at once: DuckLake detects overlapping changes of one table
 at COMMIT ("Transaction conflict"), and `retry_conflicts` re-runs such a write; `advisory_lock` gives
 lake-wide mutual exclusion through the catalog database itself (held by a connection, so released when
-its holder dies). The password never leaves this module unmasked: `hide_secrets` for every message.
+its holder dies). No message shows the password: `masked_catalog` and `hide_secrets` for every one.
 """
 
 from __future__ import annotations

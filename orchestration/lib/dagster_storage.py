@@ -10,6 +10,7 @@ SQLAlchemy 2.1 rejects that form inside dagster-postgres, so it becomes `postgre
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import yaml
 
@@ -25,10 +26,24 @@ def sqlalchemy_url(url: str) -> str:
     raise ValueError(f"{PG_URL_ENV}: expected a postgresql:// URL, got one starting {url.split(':', 1)[0]!r}")
 
 
+def prepare_storage_env() -> bool:
+    """Set the variable dagster.yaml reads from LAKEHOUSE_DAGSTER_PG_URL (child processes inherit it);
+    whether PostgreSQL storage is configured."""
+    if url := os.environ.get(PG_URL_ENV, ""):
+        os.environ[SQLALCHEMY_URL_ENV] = sqlalchemy_url(url)
+    return bool(url)
+
+
 def instance_yaml() -> str:
     """dagster.yaml: telemetry off, and PostgreSQL storage when LAKEHOUSE_DAGSTER_PG_URL is set."""
     config: dict = {"telemetry": {"enabled": False}}
-    if url := os.environ.get(PG_URL_ENV, ""):
-        os.environ[SQLALCHEMY_URL_ENV] = sqlalchemy_url(url)  # the webserver and daemon inherit it
+    if prepare_storage_env():
         config["storage"] = {"postgres": {"postgres_url": {"env": SQLALCHEMY_URL_ENV}}}
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def check_storage_env(instance_file: Path) -> None:
+    """Before opening an instance written earlier: its PostgreSQL storage needs LAKEHOUSE_DAGSTER_PG_URL."""
+    if not prepare_storage_env() and SQLALCHEMY_URL_ENV in instance_file.read_text():
+        raise RuntimeError(f"{instance_file} keeps Dagster's runs in PostgreSQL: set {PG_URL_ENV} "
+                           "(or run `lakehouse run` without it to go back to the local storage)")

@@ -26,3 +26,15 @@ def test_only_postgresql_urls_are_taken():
     assert sqlalchemy_url("postgresql+psycopg2://a@b/c") == "postgresql+psycopg2://a@b/c"
     with pytest.raises(ValueError, match="expected a postgresql:// URL"):
         sqlalchemy_url("mysql://a:secret@b/c")
+
+
+def test_an_instance_kept_in_postgresql_asks_for_its_url_by_name(tmp_path, monkeypatch):
+    from orchestration.lib.dagster_storage import check_storage_env
+
+    monkeypatch.setenv("LAKEHOUSE_DAGSTER_PG_URL", "postgresql://ops:pa55word@db/dagster")
+    monkeypatch.delenv(SQLALCHEMY_URL_ENV, raising=False)
+    (tmp_path / "dagster.yaml").write_text(instance_yaml())
+    check_storage_env(tmp_path / "dagster.yaml")  # set: nothing to say
+    monkeypatch.delenv("LAKEHOUSE_DAGSTER_PG_URL")
+    with pytest.raises(RuntimeError, match="keeps Dagster's runs in PostgreSQL: set LAKEHOUSE_DAGSTER_PG_URL"):
+        check_storage_env(tmp_path / "dagster.yaml")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dagster as dg
 import yaml
 
 PG_URL_ENV = "LAKEHOUSE_DAGSTER_PG_URL"
@@ -47,3 +48,9 @@ def check_storage_env(instance_file: Path) -> None:
     if not prepare_storage_env() and SQLALCHEMY_URL_ENV in instance_file.read_text():
         raise RuntimeError(f"{instance_file} keeps Dagster's runs in PostgreSQL: set {PG_URL_ENV} "
                            "(or run `lakehouse run` without it to go back to the local storage)")
+
+
+def existing_instance(home: Path) -> dg.DagsterInstance:
+    """The Dagster instance a run left in `home`, opened read-only-ish (creates nothing), whatever its storage."""
+    check_storage_env(home / "dagster.yaml")
+    return dg.DagsterInstance.local_temp(str(home))

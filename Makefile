@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench samples dbt-sync clean
+.PHONY: setup run test test-fast test-postgres scale-up bench samples dbt-sync clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ test-fast: setup
 test: setup
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q $(PYTEST_XDIST) --durations=15
+
+# The scaled-out mode: a local PostgreSQL on 127.0.0.1 with throwaway credentials (data/postgres.env); prints
+# the variables to export (README, "Scaling out: PostgreSQL catalog").
+scale-up:
+	.ci/postgres-up
+
+# The lake, governance and purge modules, and the PostgreSQL-only tests, with every test lake's catalog in a
+# database of its own (`pytest --backend postgres`). Uses LAKEHOUSE_TEST_POSTGRES_URL, else data/postgres.env.
+POSTGRES_TESTS ?= tests/lake tests/pipeline/test_postgres_catalog.py tests/unit/test_catalog_backend.py \
+	tests/unit/test_purge.py tests/unit/test_export.py tests/unit/test_audit.py
+# Only that variable: the lake's and Dagster's own (LAKEHOUSE_CATALOG, LAKEHOUSE_DAGSTER_PG_URL) stay out of the tests.
+test-postgres: setup
+	[ -n "$$LAKEHOUSE_TEST_POSTGRES_URL" ] || export LAKEHOUSE_TEST_POSTGRES_URL="$$(sed -n 's/^LAKEHOUSE_TEST_POSTGRES_URL=//p' data/postgres.env)"; \
+	$(PY) -m pytest -q $(PYTEST_XDIST) --durations=10 --backend postgres $(POSTGRES_TESTS)
 
 bench: setup
 	$(PY) -m bench

@@ -17,5 +17,21 @@ app = typer.Typer(help="Gangseo AI data lakehouse (AI 강서): ingest, check, ps
 for group in (run, manifest, ingest, repair, fetch, catalog, sql, export, publish, audit, purge, ui):
     app.add_typer(group.commands)  # no name: the group's commands sit at the top level
 
+
+
+def main() -> None:
+    """The `lakehouse` command: `app`, with a shared catalog's failures as one clear line, no traceback
+    (catalog_backend masks the password in them)."""
+    from lake.catalog_backend import CatalogUnavailable, WriteConflict
+
+    try:
+        app(standalone_mode=True)
+    except (CatalogUnavailable, WriteConflict) as exc:
+        from cli.output import err
+
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -16,7 +16,9 @@ commands = typer.Typer()
 @commands.command()
 def run(
     fmt: FormatOption = Format.table,
-    wait: Annotated[float, typer.Option(help="Seconds to wait for a main job already running, then refuse")] = 0.0,
+    wait: Annotated[float | None, typer.Option(
+        help="Seconds to wait for a main job already running, then refuse (default: 0 embedded, "
+             "LAKEHOUSE_RUN_WAIT_SECONDS or 3600 on a PostgreSQL catalog)")] = None,
     everything: Annotated[bool, typer.Option("--all", help="Rebuild everything, not only what new files reach")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Stream the full event stream (also in the log file)")] = False,
 ) -> None:
@@ -33,6 +35,7 @@ def run(
             out.print(f"Nothing to run: {quick.reason}. (`lakehouse run --all` rebuilds everything.)")
         return
 
+    from lake.catalog_backend import masked_catalog
     from lake.run_lock import RunLocked
     from lake.session import ensure_zones
     from orchestration.runner import run_main  # prepares the dbt manifest before loading the definitions
@@ -68,7 +71,7 @@ def run(
         touched |= {f"quarantine.{t.split('.', 1)[1]}" for t in touched if t.startswith("raw_identified.")}
         emit([{"table": k, "rows": v} for k, v in summary.rows.items() if k in touched], Format.table,
              "Rows per table built by this run")
-        out.print(f"Lake: catalog {settings.catalog_uri}, files {settings.lake_data_path}")
+        out.print(f"Lake: catalog {masked_catalog(settings.catalog_uri)}, files {settings.lake_data_path}")
         out.print(f"Analyst DBs (one per audience): {settings.analyst_dir}  ·  GX Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html")
         out.print("Steward UI: `.venv/bin/lakehouse ui` then open http://127.0.0.1:3000")
         out.print(f"Full event log: {summary.log_file}")

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from lake.files import private_dir, write_private
-from lake.session import LakeBusy, lake_session, lake_write, table_exists
+from lake.session import LakeBusy, lake_session, lake_write, lake_write_retrying, table_exists
 from lake.settings import Settings
 
 ACCESS_LOG = "lake.audit.access_log"
@@ -151,13 +151,16 @@ def log_access(settings: Settings, entry: AccessEntry, also=None, at: datetime |
     spool instead, durably; the next append, or the end of the main job, moves it into the chain.
     """
     at = at or now()
-    try:
-        with lake_write(settings, "audit/access_log", f"{entry.action}-{at:%Y%m%dT%H%M%S}", entry.purpose_code,
-                        lock_timeout=0 if spool_if_busy else -1) as con:
-            flushed = _append_spooled(con, settings)
-            row = append_access(con, entry, at)
-            if also is not None:
-                also(con, at)
+    def append(con) -> tuple[list[Path], dict]:
+        flushed = _append_spooled(con, settings)
+        row = append_access(con, entry, at)
+        if also is not None:
+            also(con, at)
+        return flushed, row
+
+    try:  # on a PostgreSQL catalog, re-run if `also` lost a conflict on another table (the log's own lock is held)
+        flushed, row = lake_write_retrying(settings, "audit/access_log", f"{entry.action}-{at:%Y%m%dT%H%M%S}", append,
+                                           entry.purpose_code, lock_timeout=0 if spool_if_busy else -1)
     except LakeBusy:
         return _spool(settings, entry, at)
     _forget(flushed)

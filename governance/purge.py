@@ -19,6 +19,7 @@ whatever their age (Art. 28-5: identifiable data that arises must be destroyed).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -33,8 +34,11 @@ from catalog.yaml_files import read_yaml
 from catalog.contracts import Contract, load_contracts
 from governance.audit import access_log_head, now
 from governance.iceberg_retention import purge_iceberg
+from lake.catalog_backend import catalog_extensions, connect, conninfo, hide_secrets, is_postgres, masked_catalog
+from lake.catalog_backend import retry_conflicts
 from lake.object_store import store_for
-from lake.session import commit_message, lake_session, lake_write, table_exists, writer_lock
+from lake.session import (commit_message, duckdb_config, lake_session, lake_write_retrying, load_extensions,
+                          table_exists, writer_lock)
 from lake.settings import Settings
 
 DESTRUCTION_RECORDS = "lake.audit.destruction_records"
@@ -48,8 +52,10 @@ UNITS = {"d": "DAY", "day": "DAY", "days": "DAY", "w": "WEEK", "week": "WEEK", "
          "m": "MONTH", "month": "MONTH", "months": "MONTH", "y": "YEAR", "year": "YEAR", "years": "YEAR"}
 METHOD = ("DELETE; ducklake_flush_inlined_data; ducklake_rewrite_data_files(delete_threshold => 0); "
           "ducklake_expire_snapshots(older_than => now()); ducklake_cleanup_old_files(cleanup_all => true); "
-          "ducklake_delete_orphaned_files(cleanup_all => true); catalog rewritten into a fresh file, old file zeroed; "
-          "Iceberg copies republished, other snapshots expired, unreferenced files deleted")
+          "ducklake_delete_orphaned_files(cleanup_all => true); ")
+CATALOG_METHOD = {"embedded": "catalog rewritten into a fresh file, old file zeroed",
+                  "postgres": "VACUUM FULL of every catalog table (dead row versions rewritten away)"}
+ICEBERG_METHOD = "Iceberg copies republished, other snapshots expired, unreferenced files deleted"
 NOTE = ("Backups of the data path and of the catalog (inlined data lives there) and the purpose's vault keys and "
         "maps must be destroyed per the runbook (governance.md §7 step 8); not automated here.")
 
@@ -111,7 +117,9 @@ def purge_targets(purpose: str | None = None) -> list[PurgeTarget]:
 @dataclass
 class Verification:
     parquet_files_scanned: int = 0
+    backend: str = ""  # which catalog was checked: the embedded DuckDB file, or PostgreSQL (masked URL)
     catalog_tables_scanned: int = 0
+    data_files_listed: int = 0  # ducklake_list_files of every purged table: each must be among those scanned
     inlined_tables_scanned: int = 0
     snapshots_checked: int = 0
     expired_snapshots_unreachable: int = 0
@@ -145,11 +153,30 @@ def _has_columns(con, relation: str, target: PurgeTarget, as_of: date | None) ->
     return needed <= names
 
 
+def _as_text(con: duckdb.DuckDBPyConnection, relation: str, clock: str = "") -> str:
+    """`relation` as the scan compares it: a PostgreSQL catalog keeps inlined strings as bytes (BLOB) and
+    other inlined values as text, so BLOBs are decoded to text and the clock read as a timestamp."""
+    types = {n: t for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    replaced = [f'TRY(decode("{n}")) AS "{n}"' for n, t in types.items() if t == "BLOB"]
+    if clock and types.get(clock) == "VARCHAR":
+        replaced.append(f'TRY_CAST("{clock}" AS TIMESTAMP) AS "{clock}"')
+    return f"(SELECT * REPLACE ({', '.join(replaced)}) FROM {relation})" if replaced else relation
+
+
 def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: list[PurgeTarget],
                   as_of: date | None, check: Verification) -> None:
     """Look for destroyed rows and values in every Parquet file, inlined table and reachable snapshot."""
     by_dir = {t.physical_name.replace(".", "/"): t for t in targets}
-    for path in data_files(settings):
+    files = data_files(settings)
+    scanned = set(files)
+    for target in targets:  # the catalog's own list: a file outside the data path would escape the scan
+        schema, table = target.physical_name.split(".")
+        for (listed,) in con.execute("SELECT data_file FROM ducklake_list_files('lake', ?, schema => ?)",
+                                     [table, schema]).fetchall():
+            check.data_files_listed += 1
+            if listed not in scanned:
+                check.findings.append(f"{target.physical_name}: data file {listed} is outside the scanned data path")
+    for path in files:
         relation = f"read_parquet('{path}')"
         check.parquet_files_scanned += 1
         relative = path[len(settings.lake_data_path):]
@@ -167,6 +194,7 @@ def find_residues(con: duckdb.DuckDBPyConnection, settings: Settings, targets: l
     for name, physical in inlined:
         check.inlined_tables_scanned += 1
         relation, target = f"{meta}.{name}", by_name.get(physical)
+        relation = _as_text(con, relation, target.clock if target else "")
         where = target.predicate(as_of) if target and _has_columns(con, relation, target, as_of) else ""
         if found := _hits(con, relation, where):
             check.findings.append(f"{found} rows in inlined catalog table {name}")
@@ -215,10 +243,44 @@ def compact_catalog(path: Path) -> None:
     os.replace(fresh, path)
 
 
+def scan_postgres_catalog(settings: Settings, values: list[str], check: Verification) -> None:
+    """VACUUM FULL every table of a PostgreSQL catalog (a DELETE leaves dead row versions in its pages), then
+    scan every table of the catalog database for destroyed values, through DuckDB's postgres extension."""
+    uri = settings.catalog_uri
+    check.backend = f"postgres ({masked_catalog(uri)})"
+    pg = connect(uri, "purge vacuum")  # the caller holds the lake-wide writer lock
+    try:
+        with pg.cursor() as cur:  # the catalog's tables: those the lake's role created
+            cur.execute("SELECT schemaname, tablename FROM pg_tables WHERE tableowner = current_user "
+                        "AND schemaname NOT IN ('pg_catalog', 'information_schema')")
+            tables = cur.fetchall()
+            for schema, table in tables:
+                cur.execute(f'VACUUM FULL "{schema}"."{table}"')
+    finally:
+        pg.close()
+    con = duckdb.connect(config=duckdb_config(settings))
+    try:
+        load_extensions(con, catalog_extensions(uri))
+        try:
+            con.execute(f"ATTACH '{conninfo(uri)}' AS pg_catalog_db (TYPE postgres, READ_ONLY)")
+        except duckdb.Error as exc:
+            raise PurgeFailed(f"cannot scan the catalog: {hide_secrets(str(exc), uri)}") from None
+        _temp_values(con, "purged_values", values)
+        for schema, name in tables:
+            check.catalog_tables_scanned += 1
+            if found := _hits(con, _as_text(con, f'pg_catalog_db."{schema}"."{name}"')):
+                check.findings.append(f"{found} rows in catalog table {schema}.{name}")
+    finally:
+        con.close()
+
+
 def scan_catalog_file(settings: Settings, values: list[str], check: Verification) -> None:
-    """Compact a DuckDB-file catalog, then scan every table in it and its raw bytes for destroyed values."""
-    if settings.catalog:  # a PostgreSQL catalog: VACUUM is the operator's step; inlined tables were scanned above
+    """Compact a DuckDB-file catalog, then scan every table in it and its raw bytes for destroyed values
+    (a PostgreSQL catalog: `scan_postgres_catalog`)."""
+    if is_postgres(settings.catalog_uri):
+        scan_postgres_catalog(settings, values, check)
         return
+    check.backend = "embedded (DuckDB catalog file)"
     path = Path(settings.catalog_uri)
     with writer_lock(settings):  # readers get the compacted catalog, not a copy still holding the values
         compact_catalog(path)
@@ -293,12 +355,40 @@ def _destroy(con) -> list[str]:
     return steps
 
 
+def _delete(con, planned: list[tuple[PurgeTarget, int]], as_of: date | None, run_id: str, purpose: str | None,
+            shared: bool) -> None:
+    """The DELETEs, one snapshot; on a PostgreSQL catalog re-run if a writer of one of the tables (a release
+    asset) committed first."""
+    def attempt() -> None:
+        con.execute("BEGIN")
+        try:
+            commit_message(con, "audit/purge", run_id, purpose or "")
+            for target, _ in planned:
+                con.execute(f"DELETE FROM lake.{target.physical_name} WHERE {target.predicate(as_of)}")
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+
+    retry_conflicts("audit/purge", attempt) if shared else attempt()
+
+
 def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | None = None, purpose: str | None = None,
           operator: tuple[str, str] = ("lakehouse", "localhost"), dry_run: bool = False,
           targets: list[PurgeTarget] | None = None) -> dict:
-    """Destroy rows past their processing period (as of `as_of`) or the named `subjects`; verify; record."""
+    """Destroy rows past their processing period (as of `as_of`) or the named `subjects`; verify; record.
+    On a PostgreSQL catalog the whole sequence holds the lake-wide writer lock (no dbt build rewrites a
+    table meanwhile), as the embedded lake's session holds its file lock."""
     if (as_of is None) == (not subjects):
         raise ValueError("give either as_of (retention) or subjects, not both")
+    exclusive = writer_lock(settings) if is_postgres(settings.catalog_uri) else contextlib.nullcontext()
+    with exclusive:
+        return _purge(settings, as_of, subjects, purpose, operator, dry_run, targets)
+
+
+def _purge(settings: Settings, as_of: date | None, subjects: list[str] | None, purpose: str | None,
+           operator: tuple[str, str], dry_run: bool, targets: list[PurgeTarget] | None) -> dict:
     targets = targets if targets is not None else purge_targets(purpose)
     run_id = f"purge-{now():%Y%m%dT%H%M%S}"
     check = Verification()
@@ -314,11 +404,7 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
             for column in target.pseudonym_columns:
                 con.execute(f'INSERT INTO purged_values SELECT DISTINCT "{column}" FROM lake.{target.physical_name} '
                             f"WHERE {target.predicate(as_of)}")
-        con.execute("BEGIN")
-        commit_message(con, "audit/purge", run_id, purpose or "")
-        for target, _ in planned:
-            con.execute(f"DELETE FROM lake.{target.physical_name} WHERE {target.predicate(as_of)}")
-        con.execute("COMMIT")
+        _delete(con, planned, as_of, run_id, purpose, is_postgres(settings.catalog_uri))
         # A pseudonym with rows still inside their period stays: only wholly destroyed ones are searched for.
         for target, _ in planned:
             for column in target.pseudonym_columns:
@@ -339,6 +425,7 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
         check.iceberg = purge_iceberg(settings, con, [t.physical_name for t, _ in planned], set(values), run_id)
         check.findings += check.iceberg.pop("findings")
     scan_catalog_file(settings, values, check)
+    method = METHOD + CATALOG_METHOD["postgres" if is_postgres(settings.catalog_uri) else "embedded"] + "; " + ICEBERG_METHOD
     head = access_log_head(settings)
     record = {
         "recorded_at": now(),
@@ -346,15 +433,17 @@ def purge(settings: Settings, as_of: date | None = None, subjects: list[str] | N
         "pseudonyms_destroyed": len(values),
         # A digest, never the pseudonyms: keeping them would defeat the destruction.
         "pseudonyms_sha256": hashlib.sha256("\n".join(values).encode("utf-8")).hexdigest(),
-        "method": METHOD, "verification": check.__dict__, "result": "failed" if check.findings else "verified",
+        "method": method, "verification": check.__dict__, "result": "failed" if check.findings else "verified",
         "access_log_head": f"{head.head_seq}:{head.head_hash}", "note": NOTE,
     }
-    with lake_write(settings, "audit/destruction_records", run_id, purpose or "") as con:
+    def write_record(con) -> None:
         con.execute(DESTRUCTION_RECORDS_DDL)
         con.execute(f"INSERT INTO {DESTRUCTION_RECORDS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [record["recorded_at"], record["operator"], record["host"], json.dumps(scope, ensure_ascii=False),
-                     total, len(values), record["pseudonyms_sha256"], METHOD, json.dumps(check.__dict__, ensure_ascii=False),
+                     total, len(values), record["pseudonyms_sha256"], method, json.dumps(check.__dict__, ensure_ascii=False),
                      record["result"], record["access_log_head"], NOTE])
+
+    lake_write_retrying(settings, "audit/destruction_records", run_id, write_record, purpose or "")
     if check.findings:
         raise PurgeFailed("destruction not verified: " + "; ".join(check.findings))
     return record

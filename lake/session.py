@@ -6,11 +6,18 @@ wait for it: when a writer lets go, it publishes a copy of the catalog file (`re
 read-only sessions attach that copy, the last committed state. DuckLake never rewrites a data file in
 place, so the copy's Parquet files stay valid while a writer adds new ones.
 Every write transaction carries a commit message naming the asset and the run (governance.md §6.1).
+
+A PostgreSQL catalog (lake/catalog_backend.py) is shared by processes on many hosts, so a local file lock
+would serialise nothing that matters there and readers need no copy: the catalog's transactions give each
+reader a committed snapshot. There a `lake_write` holds a PostgreSQL advisory lock named after its asset
+(one writer per table: DuckLake on PostgreSQL may miss some conflicts, stack-notes), writes to different
+tables proceed in parallel, and `writer_lock` (dbt builds, purge) is one lake-wide advisory lock.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -18,18 +25,22 @@ import importlib.metadata
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 from filelock import FileLock, Timeout
 
 from lake import object_store
+from lake.catalog_backend import (CatalogUnavailable, advisory_lock, catalog_extensions, hide_secrets, is_postgres,
+                                  masked_catalog, retry_conflicts)
 from lake.files import private_dir
-from lake.settings import Settings
+from lake.settings import PROJECT_ROOT, Settings
 
 DUCKDB_VERSION = "v1.5.5"
+T = TypeVar("T")
 ZONES = (
     "landing",
     "raw_identified",
@@ -69,11 +80,30 @@ def verified_extension(name: str) -> Path:
     return path
 
 
+# DuckDB calls an extension file's `<file name>_init`: the postgres package's file is `postgres.duckdb_extension`
+# but its entry point is `postgres_scanner_init`, so it is loaded through a link of that name.
+ENTRY_NAMES = {"postgres": "postgres_scanner"}
+
+
+@functools.cache
+def _loadable(name: str) -> Path:
+    path = verified_extension(name)
+    if name not in ENTRY_NAMES:
+        return path
+    link = private_dir(PROJECT_ROOT / ".duckdb_extensions") / f"{ENTRY_NAMES[name]}.duckdb_extension"
+    if not (link.is_symlink() and link.resolve() == path.resolve()):
+        partial = link.with_name(f".{link.name}.{os.getpid()}")
+        partial.unlink(missing_ok=True)
+        partial.symlink_to(path)
+        os.replace(partial, link)
+    return link
+
+
 def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = ("ducklake",)) -> None:
     """Load each extension from its package file (never downloaded). On a connection opened with
     `duckdb_config` the file was verified against pip's record; elsewhere DuckDB checks its signature."""
     for name in names:
-        con.execute(f"LOAD '{verified_extension(name)}'")
+        con.execute(f"LOAD '{_loadable(name)}'")
 
 
 def duckdb_config(settings: Settings) -> dict[str, str | bool]:
@@ -95,8 +125,12 @@ def _attach_sql(catalog: str, settings: Settings, read_only: bool) -> str:
 
 
 def _extensions_for(settings: Settings) -> tuple[str, ...]:
-    catalog = ("ducklake", "postgres") if settings.catalog_uri.startswith("postgres:") else ("ducklake",)
-    return catalog + object_store.extensions(settings.data_url)
+    return catalog_extensions(settings.catalog_uri) + object_store.extensions(settings.data_url)
+
+
+def shared_catalog(settings: Settings) -> bool:
+    """A PostgreSQL catalog: many writers, advisory locks, conflict retries (see the module's docstring)."""
+    return is_postgres(settings.catalog_uri)
 
 
 def publish_reader_catalog(settings: Settings) -> None:
@@ -132,27 +166,50 @@ def _private_zone_folders(settings: Settings) -> None:
 
 
 @contextmanager
-def writer_lock(settings: Settings, timeout: float = -1) -> Iterator[None]:
-    """The lake lock, for anything that writes the catalog (also dbt's subprocess and purge); on release,
-    readers get the state it left. `timeout` 0: raise LakeBusy at once if another process holds it.
-
-    Files written under it are the owner's alone (umask 077: DuckDB and dbt create Parquet files with the
-    process umask), in 0700 folders for the restricted zones."""
+def _private_writes(settings: Settings) -> Iterator[None]:
+    """Files written in the block are the owner's alone (umask 077: DuckDB and dbt create Parquet files with
+    the process umask), in 0700 folders for the restricted zones."""
     _private_zone_folders(settings)
-    lock = FileLock(str(settings.lock_file), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LakeBusy(f"the lake is being written ({settings.lock_file} is held)") from None
     previous_umask = os.umask(0o077)
     try:
         yield
     finally:
+        os.umask(previous_umask)
+
+
+@contextmanager
+def _advisory(settings: Settings, name: str, timeout: float) -> Iterator[None]:
+    with advisory_lock(settings.catalog_uri, name, timeout) as held:
+        if not held:
+            raise LakeBusy(f"the lake is being written ({name} is held in {masked_catalog(settings.catalog_uri)})")
+        yield
+
+
+LAKE_WRITER = "lakehouse:lake-writer"
+
+
+@contextmanager
+def writer_lock(settings: Settings, timeout: float = -1) -> Iterator[None]:
+    """The lake lock, for anything that writes the catalog (also dbt's subprocess and purge); on release,
+    readers get the state it left. `timeout` 0: raise LakeBusy at once if another process holds it.
+    On a PostgreSQL catalog: the lake-wide advisory lock (dbt builds and purge, one at a time)."""
+    if shared_catalog(settings):
+        with _advisory(settings, LAKE_WRITER, timeout), _private_writes(settings):
+            yield
+        return
+    with _private_writes(settings):
+        lock = FileLock(str(settings.lock_file), timeout=timeout)
         try:
-            publish_reader_catalog(settings)
+            lock.acquire()
+        except Timeout:
+            raise LakeBusy(f"the lake is being written ({settings.lock_file} is held)") from None
+        try:
+            yield
         finally:
-            os.umask(previous_umask)
-            lock.release()
+            try:
+                publish_reader_catalog(settings)
+            finally:
+                lock.release()
 
 
 @contextmanager
@@ -161,7 +218,13 @@ def _connection(settings: Settings, catalog: str, read_only: bool) -> Iterator[d
     try:
         load_extensions(con, _extensions_for(settings))
         object_store.configure(con, settings.data_url)
-        con.execute(_attach_sql(catalog, settings, read_only))
+        try:
+            con.execute(_attach_sql(catalog, settings, read_only))
+        except duckdb.Error as exc:
+            if not is_postgres(catalog):
+                raise
+            # DuckDB's message repeats the whole connection string, password included.
+            raise CatalogUnavailable(hide_secrets(str(exc), catalog)) from None
         yield con
     finally:
         con.close()
@@ -180,7 +243,9 @@ def lake_session(settings: Settings, read_only: bool = False, lock_timeout: floa
         with _connection(settings, str(reader or settings.catalog_uri), read_only=True) as con:
             yield con
         return
-    with writer_lock(settings, lock_timeout), _connection(settings, settings.catalog_uri, read_only) as con:
+    # On PostgreSQL the writer's lock is lake_write's per-asset advisory lock (or the caller's writer_lock).
+    lock = _private_writes(settings) if shared_catalog(settings) else writer_lock(settings, lock_timeout)
+    with lock, _connection(settings, settings.catalog_uri, read_only) as con:
         yield con
 
 
@@ -196,16 +261,31 @@ def commit_message(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purp
 @contextmanager
 def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = "",
                lock_timeout: float = -1) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One write transaction = one DuckLake snapshot, labelled with asset and run."""
-    with lake_session(settings, lock_timeout=lock_timeout) as con:
+    """One write transaction = one DuckLake snapshot, labelled with asset and run. On a PostgreSQL catalog
+    it holds the asset's advisory lock (one writer per table; `lock_timeout` as for the lake lock)."""
+    asset_lock = _advisory(settings, f"lakehouse:asset:{asset}", lock_timeout) if shared_catalog(settings) \
+        else contextlib.nullcontext()
+    with asset_lock, lake_session(settings, lock_timeout=lock_timeout) as con:
         con.execute("BEGIN")
         try:
             commit_message(con, asset, run_id, purpose_code)
             yield con
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT (a conflict) ended it already
+                con.execute("ROLLBACK")
             raise
+
+
+def lake_write_retrying(settings: Settings, asset: str, run_id: str, write: Callable[[duckdb.DuckDBPyConnection], T],
+                        purpose_code: str = "", lock_timeout: float = -1) -> T:
+    """`write(con)` in one `lake_write` transaction; on a PostgreSQL catalog re-run from the start when it
+    loses a "Transaction conflict" to another writer (bounded, with backoff: catalog_backend.retry_conflicts)."""
+    def attempt() -> T:
+        with lake_write(settings, asset, run_id, purpose_code, lock_timeout) as con:
+            return write(con)
+
+    return retry_conflicts(asset, attempt) if shared_catalog(settings) else attempt()
 
 
 def create_missing_zones(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -222,6 +302,16 @@ def create_missing_zones(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def ensure_zones(settings: Settings, run_id: str = "setup") -> None:
+    if not shared_catalog(settings):
+        with lake_session(settings) as con:
+            create_missing_zones(con, run_id)
+        return
+    # Two processes starting on a fresh PostgreSQL catalog would both create the schemas: one at a time.
+    with _advisory(settings, "lakehouse:asset:lake/zones", -1):
+        retry_conflicts("lake/zones", lambda: _create_zones(settings, run_id))
+
+
+def _create_zones(settings: Settings, run_id: str) -> None:
     with lake_session(settings) as con:
         create_missing_zones(con, run_id)
 

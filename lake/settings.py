@@ -108,6 +108,28 @@ def without_secrets(text: str, *urls: str) -> str:
     return text
 
 
+# `password=secret` or `password='se cret'` in a libpq keyword string.
+KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def catalog_password_apart(uri: str) -> tuple[str, str]:
+    """A PostgreSQL catalog (`postgres:<URL or keywords>`) without its password, and the password ("" when
+    none): dbt gets it as PGPASSWORD (libpq reads it), so no dbt message or log can repeat it."""
+    info = uri.removeprefix("postgres:")
+    if info == uri:
+        return uri, ""
+    if "://" in info:
+        parts = urlsplit(info)
+        if parts.password is None:
+            return uri, ""
+        userinfo, _, host = parts.netloc.rpartition("@")
+        return "postgres:" + info.replace(parts.netloc, f"{userinfo.split(':', 1)[0]}@{host}", 1), unquote(parts.password)
+    found = KEYWORD_PASSWORD.search(info)
+    if found is None:
+        return uri, ""
+    return "postgres:" + " ".join((info[:found.start()] + info[found.end():]).split()), found.group(2).strip("'")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -134,7 +156,10 @@ class Settings:
 
     @property
     def catalog_uri(self) -> str:
-        """What follows `ducklake:` in ATTACH."""
+        """What follows `ducklake:` in ATTACH. A `postgresql://` URL becomes `postgres:<URL>` (libpq reads both
+        forms; lake/catalog_backend.py handles the PostgreSQL catalog)."""
+        if self.catalog.startswith(("postgresql://", "postgres://")):
+            return "postgres:" + self.catalog
         return self.catalog or str(self.data_dir / "catalog.ducklake")
 
     @property
@@ -208,11 +233,13 @@ class Settings:
         return self.data_dir / ".spill"
 
     def env(self) -> dict[str, str]:
-        """The variables the dbt profile and its plugin read."""
+        """The variables the dbt profile and its plugin read (a catalog's password as libpq's PGPASSWORD)."""
+        catalog, password = catalog_password_apart(self.catalog_uri)
         return {
+            **({"PGPASSWORD": password} if password else {}),
             "LAKEHOUSE_DATA_DIR": str(self.data_dir),
             "LAKEHOUSE_KEY_DIR": str(self.key_dir),
-            "LAKEHOUSE_CATALOG_URI": f"ducklake:{self.catalog_uri}",
+            "LAKEHOUSE_CATALOG_URI": f"ducklake:{catalog}",
             "LAKEHOUSE_DATA_PATH": self.lake_data_path,
             "LAKEHOUSE_DATA_URL": self.data_url,  # the dbt plugin configures object storage from it
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),

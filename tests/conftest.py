@@ -7,6 +7,9 @@ Layout (markers are set here from the folder, see `pytest_collection_modifyitems
                                   (`materialized`); a test that must change a lake takes `lake_copy` instead.
 - `tests/pipeline/` (`pipeline`): tests that need a materialization of their own (a gate that must block,
                                   a re-run, the steward UI, a toy source in a copied project).
+
+`--backend postgres` (tests/backends.py) gives every lake a PostgreSQL catalog of its own; `make
+test-postgres` runs the lake, governance and purge modules that way.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import backends
 from bench.compare import comparable_rows  # noqa: F401 (one cell-for-cell comparison for the tests and the bench)
 from lake.settings import PROJECT_ROOT, Settings
 
@@ -28,6 +32,14 @@ KST = timezone(timedelta(hours=9))
 # (catalog/agreements.yaml: 2026-03-02 .. 2027-12-31), so no test starts failing by itself on a later day.
 FIXED_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=KST)
 FOLDER_MARKERS = ("unit", "lake", "pipeline")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    backends.add_option(parser)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    backends.unconfigure(config)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from lake.settings import DBT_PROJECT_DIR
     from transforms.dbt_project import prepare_manifest
 
+    backends.configure(config)
     (DBT_PROJECT_DIR / "target").mkdir(exist_ok=True)
     with FileLock(str(DBT_PROJECT_DIR / "target" / ".manifest.lock")):
         try:
@@ -120,7 +133,15 @@ def fixed_clock():
 
 
 def make_settings(root: Path) -> Settings:
-    return Settings(data_dir=root / "data", key_dir=root / "keys")
+    """A lake under `root`: an embedded catalog, or with `--backend postgres` a PostgreSQL database of its own."""
+    return Settings(data_dir=root / "data", key_dir=root / "keys", catalog=backends.catalog_for(root))
+
+
+def use_lake(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Point the `lakehouse` commands (Settings.from_env) at a test's lake: its folder and its catalog."""
+    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(settings.data_dir))
+    if settings.catalog:
+        monkeypatch.setenv("LAKEHOUSE_CATALOG", settings.catalog)
 
 
 @pytest.fixture
@@ -171,6 +192,9 @@ def copy_lake(source: Settings, root: Path) -> Settings:
     with lake_session(source, read_only=True):  # holds the source's lake lock: no half-written copy
         shutil.copytree(source.data_dir, target.data_dir, ignore=shutil.ignore_patterns(".lake.lock"))
     shutil.copytree(source.key_dir, target.key_dir)
+    if source.catalog:
+        backends.copy_catalog(source.catalog, root, f"{target.lake_dir}/")
+        return target
     catalog = duckdb.connect(str(target.catalog_uri))
     try:
         catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'", [f"{target.lake_dir}/"])

@@ -15,6 +15,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from lake import object_store
+from lake.catalog_backend import catalog_extensions
 from lake.session import load_extensions
 from lake.settings import RUN_ID_ENV
 from transforms.suppression import suppressed_grid
@@ -26,7 +27,9 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
-        load_extensions(conn, ("ducklake", "spatial"))  # spatial: metric distances in EPSG:5186 (safety marts)
+        # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL
+        catalog = os.environ.get("LAKEHOUSE_CATALOG_URI", "").removeprefix("ducklake:")
+        load_extensions(conn, (*catalog_extensions(catalog), "spatial"))
         # Object storage (LAKEHOUSE_DATA_URL): httpfs and the S3 secret, before the profile attaches the lake.
         data_url = os.environ.get("LAKEHOUSE_DATA_URL", "")
         load_extensions(conn, object_store.extensions(data_url))

@@ -6,7 +6,7 @@ import dagster as dg
 from catalog.contracts import Contract, get_contract, load_contracts, tier_rank
 from catalog.registry import audiences
 from governance.analyst import analyst_dir, analyst_marts, audience_marts, publish_analyst_dbs
-from lake.session import lake_write
+from lake.session import lake_write_retrying
 from orchestration.lib.metadata import asset_key, spec_attributes
 from orchestration.defs.resources import LakeResource
 
@@ -21,12 +21,17 @@ def release_asset(contract: Contract) -> dg.AssetsDefinition:
 
     @dg.asset(key=asset_key(contract), deps=[asset_key(m) for m in marts], kinds={"duckdb"}, **spec_attributes(contract.id))
     def release(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-        rows = {}
         asset = "/".join(asset_key(contract).path)
-        with lake_write(lake.settings(), asset, context.run.run_id, contract.custom["purpose_code"]) as con:
+
+        def copy(con) -> dict[str, int]:
+            rows = {}
             for target, source in _release_pairs(contract):
                 con.execute(f"CREATE OR REPLACE TABLE lake.{target} AS SELECT * FROM lake.{source}")
                 rows[target] = con.execute(f"SELECT count(*) FROM lake.{target}").fetchone()[0]
+            return rows
+
+        # On a PostgreSQL catalog a purge may change the same table meanwhile: re-run on a conflict.
+        rows = lake_write_retrying(lake.settings(), asset, context.run.run_id, copy, contract.custom["purpose_code"])
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.json(rows), "dagster/row_count": sum(rows.values())})
 
     return release

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from lake.catalog_backend import hide_secrets
 from lake.run_lock import run_lock
 from lake.settings import DBT_PROJECT_DIR, Settings
 
@@ -19,6 +21,19 @@ def _by_name(variable: str, value: str) -> str | dg.EnvVar:
     """The environment variable itself when the value came from it: the UI's resource page then shows its
     name, never a password inside it."""
     return dg.EnvVar(variable) if value and os.environ.get(variable) == value else value
+
+
+def _catalog_by_name(catalog: str) -> str | dg.EnvVar:
+    """The catalog, shown by its variable's name. A catalog with a password given in code rather than in
+    LAKEHOUSE_CATALOG (tests, a second lake) gets a variable of its own in this process, named after a
+    digest of it (LAKEHOUSE_CATALOG_<8 hex>): the resource page must never show the password."""
+    if os.environ.get("LAKEHOUSE_CATALOG") == catalog or not catalog:
+        return _by_name("LAKEHOUSE_CATALOG", catalog)
+    if hide_secrets(catalog, Settings(Path("."), Path("."), catalog).catalog_uri) == catalog:
+        return catalog  # nothing secret in it
+    variable = f"LAKEHOUSE_CATALOG_{hashlib.sha256(catalog.encode()).hexdigest()[:8].upper()}"
+    os.environ[variable] = catalog
+    return dg.EnvVar(variable)
 
 
 class LakeResource(dg.ConfigurableResource):
@@ -32,7 +47,7 @@ class LakeResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LakeResource":
-        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=settings.catalog,
+        return cls(data_dir=str(settings.data_dir), key_dir=str(settings.key_dir), catalog=_catalog_by_name(settings.catalog),
                    iceberg_catalog=_by_name("LAKEHOUSE_ICEBERG_CATALOG_URL", settings.iceberg_catalog),
                    iceberg_warehouse=settings.iceberg_warehouse, data_url=settings.data_url)
 

@@ -13,6 +13,7 @@ from dagster._core.events import DagsterEventType
 
 from catalog.contracts import Contract, ContractError
 from catalog.freshness import sla
+from orchestration.lib.dagster_storage import existing_instance
 from orchestration.lib.metadata import asset_key
 from lake.settings import Settings
 
@@ -107,6 +108,6 @@ def observed(settings: Settings, contract: Contract) -> dict[str, Any]:
     home = settings.dagster_home
     if not (home / "dagster.yaml").exists():
         return {"checks": [], "freshness": freshness(None, key, contract)}
-    instance = dg.DagsterInstance.local_temp(str(home))  # opens the instance in that folder; creates nothing
+    instance = existing_instance(home)  # opens the instance in that folder (its storage may be PostgreSQL)
     return {"checks": latest_checks(instance, key), "freshness": freshness(instance, key, contract)}
 

@@ -12,6 +12,7 @@ from catalog.registry import audiences
 from cli import app
 from governance.analyst import analyst_connection, audience_marts
 from lake.session import lake_session
+from conftest import use_lake
 
 
 def test_each_audience_sees_its_marts_and_nothing_else(materialized):
@@ -59,7 +60,7 @@ def logged(settings, account: str) -> list[dict]:
 
 def test_cli_sql_json_is_an_array_of_row_objects_and_every_query_is_logged(materialized, monkeypatch):
     settings, _ = materialized
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(settings.data_dir))
+    use_lake(monkeypatch, settings)
     me = f"sandbox-{uuid.uuid4().hex[:8]}"  # the shared lake's log is shared: find this test's rows by account
     query = "SELECT meal_slot, count(*) AS cells FROM daycare_meal_nutrition GROUP BY 1 ORDER BY 1"
     result = CliRunner().invoke(app, ["sql", query, "--audience", "childcare", "--as", me, "--format", "json"])
@@ -78,7 +79,7 @@ def test_cli_sql_json_is_an_array_of_row_objects_and_every_query_is_logged(mater
 def test_a_person_level_mart_is_refused_to_an_audience_clearly_and_logged(materialized, monkeypatch):
     """The issue's example: the well-being mart is in no analyst database, and asking for it is a logged refusal."""
     settings, _ = materialized
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(settings.data_dir))
+    use_lake(monkeypatch, settings)
     me = f"curious-{uuid.uuid4().hex[:8]}"
     result = CliRunner().invoke(app, ["sql", "--audience", "commerce", "--as", me,
                                       "select count(*) from ai_wellbeing_check"])
@@ -93,7 +94,7 @@ def test_a_person_level_mart_is_refused_to_an_audience_clearly_and_logged(materi
 
 def test_sql_without_an_audience_lists_them_and_is_logged(materialized, monkeypatch):
     settings, _ = materialized
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(settings.data_dir))
+    use_lake(monkeypatch, settings)
     me = f"noaudience-{uuid.uuid4().hex[:8]}"
     result = CliRunner().invoke(app, ["sql", "SELECT 1", "--as", me])
     assert result.exit_code == 1

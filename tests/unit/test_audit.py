@@ -10,6 +10,7 @@ from governance.audit import (ACCESS_LOG, UNUSUAL_RULES, AccessEntry, append_acc
                                  report_markdown, verify_access_log)
 from lake.session import ensure_zones, lake_session, lake_write
 from lake.settings import PROJECT_ROOT
+from conftest import use_lake
 
 
 def entry(account="analyst01", result="exported", rows=100, action="export", pilot="daycare_food_scanner",
@@ -175,7 +176,7 @@ def test_cli_audit_report_and_verify(may, monkeypatch, tmp_path):
 
     from cli import app
 
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(may.data_dir))
+    use_lake(monkeypatch, may)
     result = CliRunner().invoke(app, ["audit", "report", "--month", "2026-05", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["totals"]["refusals"] == 4

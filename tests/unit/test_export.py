@@ -11,6 +11,7 @@ from catalog.registry import agreements, pilots, purposes
 from governance.audit import today
 from governance.export import ExportRefused, Requester, export_operational, export_release, find_agreement
 from lake.session import ensure_zones, lake_session, lake_write, table_exists
+from conftest import use_lake
 
 ME = Requester("steward01", "ws-17")
 OFFICER = Requester("officer07", "dong-pc-3")
@@ -293,7 +294,7 @@ def test_cli_export_operational_refuses_without_a_role_and_logs_it(welfare_lake,
 
     from cli import app
 
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(welfare_lake.data_dir))
+    use_lake(monkeypatch, welfare_lake)
     args = ["export-operational", "--purpose", "WELLBEING_CALL_OPERATIONS", "--reason", "visit", "--out", str(tmp_path)]
     refused = CliRunner().invoke(app, args)
     assert refused.exit_code == 1 and "a role is required" in refused.output

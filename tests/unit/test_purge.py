@@ -8,9 +8,11 @@ import duckdb
 import pytest
 
 from governance import purge as purge_module
+from lake.catalog_backend import catalog_extensions
 from governance.audit import AccessEntry, log_access, verify_access_log
 from lake.session import duckdb_config, ensure_zones, lake_session, lake_write, load_extensions
 from governance.purge import PurgeFailed, Verification, find_residues, purge, purge_targets
+from conftest import use_lake
 
 CALLS = "staging_pseudonymized.stg_welfare__call_logs"
 AS_OF = date(2026, 6, 1)  # call logs keep 3 years: rows called before 2023-06-01 are past their period
@@ -27,7 +29,7 @@ def build_staging(settings) -> None:
             ('PSEUDO-MIXED', '2022-02-05 10:00', '미응답'), ('PSEUDO-MIXED', '2026-02-05 10:00', '응답'),
             ('PSEUDO-NEW', '2026-03-01 09:00', '응답')""")
     con = duckdb.connect(config=duckdb_config(settings))
-    load_extensions(con)
+    load_extensions(con, catalog_extensions(settings.catalog_uri))
     con.execute(f"ATTACH 'ducklake:{settings.catalog_uri}' AS lake (DATA_PATH '{settings.lake_dir}/', DATA_INLINING_ROW_LIMIT 100)")
     con.execute(f"INSERT INTO lake.{CALLS} VALUES ('PSEUDO-INLINED-OLD', '2021-07-01 10:00', '응답'), "
                 "('PSEUDO-INLINED-NEW', '2026-05-01 10:00', '응답')")
@@ -107,8 +109,11 @@ def test_purge_destroys_expired_rows_everywhere_and_keeps_the_rest(lake):
     assert rows == [("PSEUDO-INLINED-NEW", "2026-05-01"), ("PSEUDO-MIXED", "2026-02-05"), ("PSEUDO-NEW", "2026-03-01")]
     strings = parquet_strings(lake)
     assert not strings & EXPIRED and KEPT <= strings
-    catalog = lake.data_dir.joinpath("catalog.ducklake").read_bytes()
-    assert not any(v.encode() in catalog for v in EXPIRED)
+    if not lake.catalog:  # the embedded catalog file's bytes (a PostgreSQL catalog was scanned table by table)
+        catalog = lake.data_dir.joinpath("catalog.ducklake").read_bytes()
+        assert not any(v.encode() in catalog for v in EXPIRED)
+    assert verification["backend"].startswith("postgres" if lake.catalog else "embedded")
+    assert verification["data_files_listed"] >= 1
     assert residues(lake, sorted(EXPIRED)) == []  # and the old PSEUDO-MIXED row matches no predicate anywhere
     assert json.loads(stored)["findings"] == []
 
@@ -165,7 +170,7 @@ def test_cli_purge_dry_run_then_purge(lake, monkeypatch):
 
     from cli import app
 
-    monkeypatch.setenv("LAKEHOUSE_DATA_DIR", str(lake.data_dir))
+    use_lake(monkeypatch, lake)
     result = CliRunner().invoke(app, ["purge", "--as-of", "2026-06-01", "--dry-run", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["scope"]["tables"][CALLS]["rows"] == 3
@@ -214,3 +219,12 @@ def test_a_purge_that_empties_a_table_leaves_no_bound_of_its_values_in_the_catal
                     "('PSEUDO-Z', '2024-02-05 10:00', '미응답')")
     record = purge(settings, as_of=date(2030, 1, 1))  # every call is past its three years
     assert record["result"] == "verified" and record["rows_destroyed"] == 2 and record["pseudonyms_destroyed"] == 2
+
+
+def test_the_catalog_scan_finds_a_value_still_inlined_in_the_catalog(lake):
+    """The scan that proves destruction can fail: on either backend it finds rows living in the catalog."""
+    check = Verification()
+    purge_module.scan_catalog_file(lake, ["PSEUDO-INLINED-NEW"], check)
+    assert check.backend.startswith("postgres" if lake.catalog else "embedded")
+    assert check.catalog_tables_scanned > 10
+    assert any("PSEUDO-INLINED-NEW" not in f and "rows in catalog table" in f for f in check.findings), check.findings

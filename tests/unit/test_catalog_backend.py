@@ -1,0 +1,98 @@
+"""The PostgreSQL catalog switch: URL forms, masking, and conflicting writers retried (lake/catalog_backend.py)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import backends
+from lake.catalog_backend import WriteConflict, hide_secrets, masked_catalog
+from lake.session import ensure_zones, lake_session, lake_write, lake_write_retrying
+from lake.settings import Settings
+
+URL = "postgresql://lake:s3cr%40t-pw@db.example:5432/lake"
+KEYWORDS = "postgres:dbname=lake host=db.example user=lake password='se cret'"
+needs_postgres = pytest.mark.skipif(not backends.postgres(), reason="needs --backend postgres")
+
+
+@pytest.mark.parametrize("given, uri", [
+    ("", "/x/data/catalog.ducklake"),
+    (URL, "postgres:" + URL),
+    ("postgres://lake@db.example/lake", "postgres:postgres://lake@db.example/lake"),
+    (KEYWORDS, KEYWORDS),
+])
+def test_the_switch_takes_the_libpq_url_and_keyword_forms(given, uri):
+    assert Settings(Path("/x/data"), Path("/x/keys"), given).catalog_uri == uri
+
+
+@pytest.mark.parametrize("uri, secrets", [("postgres:" + URL, ("s3cr%40t-pw", "s3cr@t-pw")), (KEYWORDS, ("se cret",))])
+def test_a_catalog_password_is_masked_in_every_message(uri, secrets):
+    shown = masked_catalog(uri)
+    assert "***" in shown and "db.example" in shown and not any(s in shown for s in secrets)
+    message = f"Unable to connect to Postgres at \"{uri.removeprefix('postgres:')}\"; password was {secrets[-1]}"
+    assert not any(s in hide_secrets(message, uri) for s in secrets)
+
+
+def _table(settings: Settings) -> None:
+    ensure_zones(settings)
+    with lake_write(settings, "reference/counter", "test") as con:
+        con.execute("CREATE TABLE lake.reference.counter AS SELECT 0 AS n")
+
+
+def _overlapping_writer(settings: Settings, first_attempt_open: threading.Event, other_done: threading.Event) -> None:
+    """Another asset's writer replacing the same table while the first writer's transaction is open."""
+    first_attempt_open.wait(30)
+    with lake_write(settings, "purge/other-writer", "test") as con:
+        con.execute("CREATE OR REPLACE TABLE lake.reference.counter AS SELECT 100 AS n")
+    other_done.set()
+
+
+@needs_postgres
+def test_a_write_that_loses_a_conflict_is_run_again_and_then_succeeds(settings):
+    _table(settings)
+    attempts, opened, done = [], threading.Event(), threading.Event()
+
+    def write(con) -> None:
+        attempts.append(1)
+        con.execute("CREATE OR REPLACE TABLE lake.reference.counter AS SELECT n + 1 AS n FROM lake.reference.counter")
+        if len(attempts) == 1:  # let the other writer commit first: this COMMIT then conflicts
+            opened.set()
+            assert done.wait(30)
+
+    other = threading.Thread(target=_overlapping_writer, args=(settings, opened, done))
+    other.start()
+    lake_write_retrying(settings, "release/counter", "test", write)
+    other.join()
+    assert len(attempts) == 2
+    with lake_session(settings, read_only=True) as con:
+        assert con.execute("SELECT n FROM lake.reference.counter").fetchone()[0] == 101  # the retry saw 100
+
+
+@needs_postgres
+def test_a_write_still_conflicting_after_its_retries_fails_naming_its_asset(settings, monkeypatch):
+    _table(settings)
+    monkeypatch.setenv("LAKEHOUSE_CONFLICT_RETRIES", "0")
+    opened, done = threading.Event(), threading.Event()
+
+    def write(con) -> None:
+        con.execute("CREATE OR REPLACE TABLE lake.reference.counter AS SELECT 1 AS n")
+        opened.set()
+        assert done.wait(30)
+
+    other = threading.Thread(target=_overlapping_writer, args=(settings, opened, done))
+    other.start()
+    with pytest.raises(WriteConflict, match=r"release/counter: still conflicting .* after 0 retries"):
+        lake_write_retrying(settings, "release/counter", "test", write)
+    other.join()
+
+
+@pytest.mark.parametrize("catalog, attach, secret", [
+    (URL, "ducklake:postgres:postgresql://lake@db.example:5432/lake", "s3cr@t-pw"),
+    (KEYWORDS, "ducklake:postgres:dbname=lake host=db.example user=lake", "se cret"),
+])
+def test_dbt_attaches_the_catalog_without_its_password_and_gets_it_as_pgpassword(catalog, attach, secret):
+    env = Settings(Path("/x/data"), Path("/x/keys"), catalog).env()
+    assert env["LAKEHOUSE_CATALOG_URI"] == attach and env["PGPASSWORD"] == secret
+    assert "PGPASSWORD" not in Settings(Path("/x/data"), Path("/x/keys")).env()

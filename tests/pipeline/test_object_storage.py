@@ -38,7 +38,8 @@ def s3_lake(seaweedfs, materialized, tmp_path_factory):
                        iceberg_warehouse=f"s3://{seaweedfs.bucket}/iceberg/")
     shutil.copytree(materialized[0].key_dir, settings.key_dir)
     env = seaweedfs.env("lake") | {"LAKEHOUSE_DATA_DIR": str(settings.data_dir), "LAKEHOUSE_KEY_DIR": str(settings.key_dir),
-                                  "LAKEHOUSE_ICEBERG_WAREHOUSE": settings.iceberg_warehouse}
+                                  "LAKEHOUSE_ICEBERG_WAREHOUSE": settings.iceberg_warehouse,
+                                  "LAKEHOUSE_CATALOG": settings.catalog}  # with --backend postgres: PostgreSQL + S3
     with pytest.MonkeyPatch.context() as mp:
         for name, value in env.items():
             mp.setenv(name, value)

@@ -27,12 +27,11 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
-        # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL
+        # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL;
+        # httpfs and the S3 secret for object storage (LAKEHOUSE_DATA_URL), before the profile attaches the lake.
         catalog = os.environ.get("LAKEHOUSE_CATALOG_URI", "").removeprefix("ducklake:")
-        load_extensions(conn, (*catalog_extensions(catalog), "spatial"))
-        # Object storage (LAKEHOUSE_DATA_URL): httpfs and the S3 secret, before the profile attaches the lake.
         data_url = os.environ.get("LAKEHOUSE_DATA_URL", "")
-        load_extensions(conn, object_store.extensions(data_url))
+        load_extensions(conn, (*catalog_extensions(catalog), "spatial", *object_store.extensions(data_url)))
         object_store.configure(conn, data_url)
         # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
         # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project

@@ -57,20 +57,25 @@
     {{ return(false) }}
 {%- endmacro %}
 
+{#- The changed partitions' values as a subquery over `relation`'s change feed, `none` when every partition
+    is to be recomputed, '' when none changed. -#}
+{% macro _changed_values(relation, expression, whole_if_changed) -%}
+    {%- set range = _changes_range() -%}
+    {%- if _recompute_all(range, relation, whole_if_changed) -%}{{ return(none) }}{%- endif -%}
+    {%- if range | length == 0 -%}{{ return('') }}{%- endif -%}
+    {{ return("select distinct " ~ expression ~ " from " ~ _changed_rows(relation, range)) }}
+{%- endmacro %}
+
 {#- A filter on `relation`'s rows: those in a partition that changed (`expression` names the partition
     from the input's columns). `true` on a cold or whole recompute. -#}
 {% macro changed_partitions(relation, expression, whole_if_changed=[]) -%}
-    {%- if not is_incremental() -%}
+    {%- set values = _changed_values(relation, expression, whole_if_changed) if is_incremental() else none -%}
+    {%- if values is none -%}
         true
+    {%- elif values == '' -%}
+        false
     {%- else -%}
-        {%- set range = _changes_range() -%}
-        {%- if _recompute_all(range, relation, whole_if_changed) -%}
-            true
-        {%- elif range | length == 0 -%}
-            false
-        {%- else -%}
-            ({{ expression }}) in (select distinct {{ expression }} from {{ _changed_rows(relation, range) }})
-        {%- endif -%}
+        ({{ expression }}) in ({{ values }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -81,16 +86,12 @@
     {%- if pseudonymized -%}
         {%- set expression = "pseudonymize('" ~ config.get('meta')['purpose_code'] ~ "', " ~ expression ~ ")" -%}
     {%- endif -%}
-    {%- if not is_incremental() -%}
+    {%- set values = _changed_values(relation, expression, whole_if_changed) if is_incremental() else '' -%}
+    {%- if values is none -%}
+        delete from {{ this }}
+    {%- elif values == '' -%}
         select 1
     {%- else -%}
-        {%- set range = _changes_range() -%}
-        {%- if _recompute_all(range, relation, whole_if_changed) -%}
-            delete from {{ this }}
-        {%- elif range | length == 0 -%}
-            select 1
-        {%- else -%}
-            delete from {{ this }} where {{ column }} in (select distinct {{ expression }} from {{ _changed_rows(relation, range) }})
-        {%- endif -%}
+        delete from {{ this }} where {{ column }} in ({{ values }})
     {%- endif -%}
 {%- endmacro %}

@@ -243,6 +243,6 @@ class Settings:
             "LAKEHOUSE_DATA_PATH": self.lake_data_path,
             "LAKEHOUSE_DATA_URL": self.data_url,  # the dbt plugin configures object storage from it
             "LAKEHOUSE_EXTENSION_DIR": str(self.extension_dir),
-            "LAKEHOUSE_DBT_MEMORY_LIMIT": os.environ.get("LAKEHOUSE_DBT_MEMORY_LIMIT", "3GB"),
+            "LAKEHOUSE_DBT_MEMORY_LIMIT": os.environ.get("LAKEHOUSE_DBT_MEMORY_LIMIT", "2GB"),
             "LAKEHOUSE_SPILL_DIR": str(self.spill_dir),
         }

@@ -55,10 +55,11 @@ REFERENCE_DATE = lambda r: r["data_reference_date"]  # noqa: E731 (the order ter
 
 
 def records(con, table: str, where: str = "TRUE") -> list[dict]:
-    """A raw table's records without the ingest's meta columns, each with the md5 of its content (the
-    tie-break of latest_per_key)."""
+    """A raw table's records without the ingest's meta columns (nor the CCTV loader's reading day), each with
+    the md5 of its content (the tie-break of latest_per_key)."""
+    dropped = ", ".join(["_landing_sha256", "_row_number", "_loaded_at", *(["read_on"] if table == "cctv" else [])])
     return rows(con, "SELECT record.*, md5(CAST(record AS VARCHAR)) AS _content_md5 FROM (SELECT * EXCLUDE "
-                     f"(_landing_sha256, _row_number, _loaded_at) FROM lake.raw_identified.{table} WHERE {where}) AS record")
+                     f"({dropped}) FROM lake.raw_identified.{table} WHERE {where}) AS record")
 
 
 def latest(found: list[dict], key, newest=None) -> list[dict]:

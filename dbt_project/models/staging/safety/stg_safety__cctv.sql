@@ -3,7 +3,8 @@
 -- LOCALDATA deletions (update type D) dropped. Positions are projected once, here, to EPSG:5186 with
 -- always_xy (transforms/spatial/crs.py), and carry their 250 m grid cell (transforms/spatial/grid.py ids).
 with ranked as (
-    {{ latest_per_key(source('raw_identified', 'cctv'), ['camera_id'], ['data_reference_date desc nulls last'], where='in_gangseo') }}
+    {{ latest_per_key(source('raw_identified', 'cctv'), ['camera_id'], ['data_reference_date desc nulls last'], where='in_gangseo',
+                      volatile_columns=['read_on']) }}
 ),
 
 current_cameras as (

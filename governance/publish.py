@@ -113,7 +113,8 @@ def _match_schema(transaction: Transaction, current: Schema, schema: pa.Schema) 
     """A changed mart (a column added, dropped or widened) evolves the same table instead of a new one."""
     with transaction.update_schema(allow_incompatible_changes=True) as update:
         update.union_by_name(schema)
-        for dropped in set(current.column_names) - set(schema.names):
+        # top-level fields only: `column_names` also lists nested ones (a list's `codes.element`)
+        for dropped in {field.name for field in current.fields} - set(schema.names):
             update.delete_column(dropped)
 
 

@@ -83,3 +83,15 @@ def test_an_emptied_mart_empties_the_table_in_a_new_snapshot(settings):
         rows, table = publish_table(catalog, "release.cells", source.execute("SELECT 1 AS cell WHERE false").to_arrow_reader(), {})
         assert rows == 0 and table.current_snapshot().snapshot_id != before
         assert table.scan().to_arrow().num_rows == 0
+
+
+def test_a_mart_with_a_list_column_publishes_and_republishes(settings):
+    """A list's element is a nested column of its own (`codes.element`): it is not a column the mart dropped."""
+    source = duckdb.connect()
+    query = "SELECT i AS cell, [i, i + 1]::INTEGER[] AS codes FROM range(3) t(i)"
+    with iceberg_catalog(settings) as catalog:
+        for _ in range(2):
+            rows, table = publish_table(catalog, "curated_marts.coded", source.execute(query).to_arrow_reader(), {})
+        assert rows == 3 and len(table.snapshots()) >= 2
+        assert sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["cell"]) == [
+            {"cell": i, "codes": [i, i + 1]} for i in range(3)]

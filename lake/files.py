@@ -9,6 +9,7 @@ protection of the files themselves).
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -70,3 +71,25 @@ def require_private(path: Path, what: str) -> Path:
         raise FileExposed(f"{what} {path} is open to other accounts (mode {mode:04o}); "
                           f"fix it with `chmod 600 {path}` (and `chmod 700 {path.parent}`), then run again")
     return path
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another account's live process
+        return True
+    return True
+
+
+def process_scratch(root: Path, purpose: str) -> tempfile.TemporaryDirectory:
+    """A private scratch folder under `root` for one piece of work, removed when it ends. Its name starts
+    with this process's id: a process killed mid-work cannot remove its own, so the next one removes the
+    folders of processes no longer alive (they may hold rows as delivered) before making its own."""
+    root = private_dir(root)
+    for folder in root.glob("*-*"):
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-{purpose}-", dir=root)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -28,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from catalog.contracts import Table, get_contract
+from lake.files import process_scratch
 from lake.pause_points import pause_point
 from lake.session import create_missing_zones, lake_session, lake_write, table_exists
 from lake.settings import Limits, Settings
@@ -208,7 +208,8 @@ def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, 
 def _land_and_load(settings: Settings, source: Source, path: Path, result: IngestResult, run_id: str) -> IngestResult:
     received_at = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
-    with tempfile.TemporaryDirectory(prefix="lakehouse-ingest-") as work:  # 0700: it holds rows as delivered
+    # inside the private data folder, not /tmp: it holds rows as delivered, and outlives a killed process
+    with process_scratch(settings.spill_dir / "ingest", source.id) as work:
         try:
             _refuse_oversized(path, settings)
             result.landing_path, landed = land_copy(settings, source.id, path, result.sha256, Path(work))

@@ -160,7 +160,10 @@ def test_a_process_killed_mid_ingest_leaves_nothing_half_done_and_the_next_inges
     assert (recorded, rows) == ((1, 195) if point == "ingest:committed" else (0, 0))
     partials = list(settings.landing_dir.rglob(".*.partial"))
     assert bool(partials) is (point == "ingest:landing_copy")  # the kill came mid-copy: a partial, never the real name
+    scratch = list((settings.spill_dir / "ingest").glob(f"{victim.pid}-*"))  # rows as delivered, left by the kill
+    assert bool(scratch) is (point != "ingest:hashed")
     ingest_all(settings, inbox, "after-kill")
+    assert not any(folder.exists() for folder in scratch)
     assert lake_state(settings) == clean
     leftovers = repair_duplicate_landings(settings)  # no duplicate; only what the killed transaction wrote
     assert not leftovers.removed_records and not leftovers.removed_rows

@@ -6,19 +6,37 @@ and release, whatever the order and the steps they were built in.
 
 from __future__ import annotations
 
+import math
+
 from catalog.contracts import load_contracts
 from lake.session import lake_session
 from lake.settings import Settings
 
 
-def comparable_rows(con, relation: str) -> list[str]:
-    """A relation's rows as sorted text, for comparing two builds cell for cell. Floats keep 9 significant
-    digits: a float sum or mean depends on the order DuckDB's threads add in (its last bits), at any
-    magnitude (a fixed number of decimals did not hold for sums in the thousands at SF 1)."""
-    def cell(value):
-        return float(f"{value:.9g}") if isinstance(value, float) else value
+class CloseFloat(float):
+    """A float cell equal to another within a relative 1e-9: a float sum or mean depends on the order DuckDB's
+    threads add in, which differs between two builds in its last bits. Rounding both sides instead (to 9
+    significant digits) still split a value that sat on a rounding boundary: the SF 1 bench once reported
+    companion_robot_care as differing when no cell differed by more than 1e-15 relative."""
 
-    return sorted(repr(tuple(cell(v) for v in row)) for row in con.execute(f"SELECT * FROM {relation}").fetchall())
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float) and math.isclose(self, other, rel_tol=1e-9, abs_tol=1e-12)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = float.__hash__
+
+
+def comparable_rows(con, relation: str) -> list[tuple]:
+    """A relation's rows in a canonical order, for comparing two builds cell for cell; float cells compare
+    within a relative 1e-9 (CloseFloat). The order is by the text of each row with floats at 6 significant
+    digits, so two builds' rows pair up even when their floats differ in the last bits."""
+    def order(row: tuple) -> str:
+        return repr(tuple(f"{v:.6g}" if isinstance(v, float) else v for v in row))
+
+    rows = con.execute(f"SELECT * FROM {relation}").fetchall()
+    return [tuple(CloseFloat(v) if isinstance(v, float) else v for v in row) for row in sorted(rows, key=order)]
 
 
 def mart_tables() -> list[str]:

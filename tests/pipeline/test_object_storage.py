@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import backends
 from bench.compare import differing_marts
 from cli import app
 from conftest import SAMPLES, make_settings
@@ -19,9 +27,13 @@ from governance.publish import iceberg_catalog, lake_batches, publish_table
 from governance.purge import purge
 from lake.object_store import store_for
 from lake.session import lake_session
+from lake.settings import PROJECT_ROOT
 from transforms.ingest import ingest_file
 
 CALLS = "staging_pseudonymized.stg_welfare__call_logs"
+MART_AND_CHECKS = """{ assetNodeOrError(assetKey: {path: ["curated_marts", "daycare_meal_nutrition"]}) { ... on AssetNode {
+    assetMaterializations(limit: 1) { runId }
+    assetChecksOrError { ... on AssetChecks { checks { name executionForLatestMaterialization { status } } } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +58,12 @@ def s3_lake(seaweedfs, materialized, tmp_path_factory):
         summary = run_main(settings)
         assert summary.success, summary
         yield settings, seaweedfs
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def bucket_files(settings, under: str) -> list[str]:
@@ -107,6 +125,35 @@ def test_audit_verify_and_the_catalog_read_the_lake_on_object_storage(s3_lake):
     assert verified.exit_code == 0, verified.output
     listed = CliRunner().invoke(app, ["catalog", "list", "--format", "json"])
     assert listed.exit_code == 0 and "daycare_meal_nutrition" in listed.stdout
+
+
+@pytest.mark.skipif(not backends.postgres(), reason="the scaled-out mode (PostgreSQL + S3) is the PostgreSQL lane's")
+def test_the_steward_ui_shows_the_marts_and_their_checks_of_a_lake_on_object_storage(s3_lake):
+    """`lakehouse ui` with the lake in the bucket: the webserver loads the definitions and shows the run's
+    materialization of a mart and its checks (asked through Dagster's GraphQL API, as the UI does)."""
+    port = free_port()
+    ui = subprocess.Popen([str(Path(sys.executable).with_name("lakehouse")), "ui", "--port", str(port)], cwd=PROJECT_ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/server_info", timeout=1)
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("`lakehouse ui` did not answer within 120 s")
+        request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": MART_AND_CHECKS}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        node = json.load(urllib.request.urlopen(request, timeout=60))["data"]["assetNodeOrError"]
+    finally:
+        os.killpg(ui.pid, signal.SIGTERM)  # the command and the webserver it started
+        ui.wait(timeout=30)
+    assert node["assetMaterializations"], "the UI shows no materialization of the mart"
+    checks = {c["name"]: c["executionForLatestMaterialization"]["status"] for c in node["assetChecksOrError"]["checks"]}
+    assert {"no_direct_identifiers", "k_anonymity", "small_cells_suppressed"} <= set(checks)
+    assert set(checks.values()) == {"SUCCEEDED"}
 
 
 def test_purge_on_object_storage_destroys_a_subject_in_the_bucket_and_in_iceberg(s3_lake):

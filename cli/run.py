@@ -70,7 +70,7 @@ def run(
         scope = f" of {', '.join(domain)}" if domain else ""
         out.print(f"Plan: {'everything' if summary.full else 'what new data reaches'}{scope} ({summary.plan})")
         out.print(f"Assets materialized: {len(summary.assets_materialized)}"
-                  + ("" if summary.full else ": " + ", ".join(summary.assets_materialized)))
+                  + ("" if summary.full and not domain else ": " + ", ".join(summary.assets_materialized)))
         out.print(f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
         for name in summary.checks_failed:
             out.print(f"  [red]failed[/red] {name}")

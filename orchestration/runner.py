@@ -19,7 +19,7 @@ from lake.session import lake_session
 from orchestration.lib.dagster_storage import write_instance_yaml
 from orchestration.lib.openlineage import emit_for_run
 from orchestration.lib.run_log import StepListener, close_run_log, failure_reason, listening, log_path, run_config
-from orchestration.lib.selection import plan_tags, planned_keys
+from orchestration.lib.selection import plan_tags, planned_keys, whole_lake
 from lake.settings import Settings
 from transforms.dbt_project import prepare_manifest
 from transforms.run_plan import RunPlan, check_domains, plan_run, record_start, record_success
@@ -106,7 +106,7 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
     defs = build_definitions(settings)
     job = defs.resolve_job_def("lakehouse_main")
     instance = dagster_instance(settings)
-    selection = None if plan.full else planned_keys(defs.resolve_asset_graph(), plan)
+    selection = None if whole_lake(plan) else planned_keys(defs.resolve_asset_graph(), plan)
     run_id = str(uuid.uuid4())
     log_file = log_path(settings, run_id)
     private_dir(log_file.parent)

@@ -25,8 +25,13 @@ def _domain_selection(domains: tuple[str, ...]) -> dg.AssetSelection:
     return own.downstream() | (own.upstream() - others)
 
 
+def whole_lake(plan: RunPlan) -> bool:
+    """The plan builds every asset: complete for every domain."""
+    return plan.full and set(plan.complete or run_domains()) == set(run_domains())
+
+
 def planned_selection(plan: RunPlan) -> dg.AssetSelection:
-    if plan.full and set(plan.complete or run_domains()) == set(run_domains()):
+    if whole_lake(plan):
         return dg.AssetSelection.all()
     incremental = dg.AssetSelection.assets(*(asset_key(get_contract(s)) for s in plan.sources)).downstream()
     return incremental | _domain_selection(plan.complete) if plan.complete else incremental

@@ -5,7 +5,9 @@
     python -m bench --json out.json --work /tmp/bench   # keep the inboxes and lakes for a look afterwards
 
 In order: (a) all four domains' history at the scale in one inbox, cold: ingest-copy vs the pipeline on a
-fresh lake; (b) one more day of every daily source into that lake's inbox, the pipeline again (what the
+fresh lake; (a2) the same inbox on a PostgreSQL catalog + object storage (SeaweedFS), the four domains run
+in parallel (`lakehouse run --domain` each), ÷ the embedded cold run, marts compared (skipped, saying why,
+without PostgreSQL or SeaweedFS); (b) one more day of every daily source into that lake's inbox, the pipeline again (what the
 new files reach), then a second lake built cold from history + day and every mart compared; (c) a run with
 nothing new vs `lakehouse --help`; (d) childcare alone cold at the scale and at 10 × the scale (`--skip-sf10`
 leaves it out); (e) the committed sample, cold. Each side runs in a fresh process (bench/measure.py).
@@ -28,7 +30,7 @@ from bench.report import markdown
 from lake.settings import PROJECT_ROOT
 
 
-SCENARIOS = ("cold", "increment", "no_op", "marts", "sample", "childcare_large")
+SCENARIOS = ("cold", "scaled_out", "increment", "no_op", "marts", "sample", "childcare_large")
 
 
 def _arguments() -> argparse.Namespace:
@@ -40,7 +42,7 @@ def _arguments() -> argparse.Namespace:
                         help="where to write every figure (default bench/out/results.json, git-ignored)")
     parser.add_argument("--work", type=Path, help="keep inboxes and lakes in this folder (default: a temporary one)")
     parser.add_argument("--only", choices=SCENARIOS, action="append",
-                        help="run only this scenario (repeatable; increment needs cold, marts needs increment)")
+                        help="run only this scenario (repeatable; scaled_out and increment need cold, marts needs increment)")
     return parser.parse_args()
 
 
@@ -65,6 +67,7 @@ def main() -> None:
         result = {"scale": args.scale, "date": datetime.now().isoformat(timespec="minutes"), "machine": _machine()}
         in_order = {
             "cold": lambda: scenarios.cold(root, args.scale),
+            "scaled_out": lambda: scenarios.scaled_out(root, result["cold"]),  # before the increment: the same inbox
             "increment": lambda: scenarios.increment(root, args.scale, result["cold"]),
             "no_op": lambda: scenarios.no_op(root),
             "marts": lambda: scenarios.same_as_cold(root),

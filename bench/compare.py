@@ -7,6 +7,7 @@ and release, whatever the order and the steps they were built in.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 from catalog.contracts import load_contracts
 from lake.session import lake_session
@@ -39,12 +40,14 @@ def comparable_rows(con, relation: str) -> list[tuple]:
     return [tuple(CloseFloat(v) if isinstance(v, float) else v for v in row) for row in sorted(rows, key=order)]
 
 
-def mart_tables() -> list[str]:
-    """Every mart and release table the contracts declare (`schema.table`)."""
-    return sorted(t.physical_name for c in load_contracts().values() if c.layer in ("mart", "release") for t in c.tables)
+def mart_tables(domains: Collection[str] | None = None) -> list[str]:
+    """Every mart and release table the contracts declare (`schema.table`), of `domains` when given."""
+    return sorted(t.physical_name for c in load_contracts().values()
+                  if c.layer in ("mart", "release") and (domains is None or c.domain in domains) for t in c.tables)
 
 
-def differing_marts(a: Settings, b: Settings) -> list[str]:
-    """The mart and release tables whose rows differ between two lakes (one table at a time in memory)."""
+def differing_marts(a: Settings, b: Settings, domains: Collection[str] | None = None) -> list[str]:
+    """The mart and release tables (of `domains`, default all) whose rows differ between two lakes (one table
+    at a time in memory)."""
     with lake_session(a, read_only=True) as left, lake_session(b, read_only=True) as right:
-        return [t for t in mart_tables() if comparable_rows(left, f"lake.{t}") != comparable_rows(right, f"lake.{t}")]
+        return [t for t in mart_tables(domains) if comparable_rows(left, f"lake.{t}") != comparable_rows(right, f"lake.{t}")]

@@ -90,6 +90,34 @@ def where_time_goes(r: dict) -> list[str]:
     return lines
 
 
+def scaled_out(r: dict) -> list[str]:
+    """The four domains in parallel on PostgreSQL + object storage, next to the embedded cold run."""
+    s = r.get("scaled_out")
+    if s is None:
+        return []
+    title = f"PostgreSQL catalog + object storage (SeaweedFS), the four domains in parallel, SF {r['scale']:g}"
+    if "skipped" in s:
+        return [f"{title}: **skipped**: {s['skipped']}"]
+    cold = r["cold"]["pipeline"]
+    lines = [f"{title}:", "", _row("measure", "figure"), "|---|---|",
+             _row("wall until every domain ends ÷ embedded cold (one process, all domains)",
+                  f"{s['ratio_to_embedded_cold']} ({s['wall_s']} s ÷ {cold['wall_s']} s)"),
+             _row("peak RSS, largest process / whole tree (every run and its dbt at once)",
+                  f"{s['peak_rss_mib']:,} / {s['peak_tree_rss_mib']:,} MiB (embedded cold: "
+                  f"{cold['peak_rss_mib']:,} / {cold['peak_tree_rss_mib']:,} MiB)"),
+             _row("the runs overlapped (each started before any ended)", "yes" if s["overlapped"] else "**no**"),
+             _row("every mart equals the embedded cold lake's",
+                  "equal" if s["marts_equal"] else "**differ**: " + ", ".join(s["differing_marts"]))]
+    for domain, d in s["per_domain"].items():
+        dbt = d["steps"].get("dbt_models", 0)
+        lines.append(_row(f"`--domain {domain}`", f"{d['start_s']}–{d['end_s']} s ({d['wall_s']} s, dbt step {dbt:g} s with its wait for the lake-wide lock, "
+                                                 f"{len(d['assets'])} assets)"))
+    return lines
+
+
 def markdown(r: dict) -> str:
-    return "\n".join([f"Bench at SF {r['scale']:g} ({r['machine']}, {r['date']})", "", *targets(r), "", *runs(r), "",
+    head = [f"Bench at SF {r['scale']:g} ({r['machine']}, {r['date']})", ""]
+    if not all(k in r for k in ("cold", "increment", "no_op", "marts", "sample")):  # `--only`: what was run
+        return "\n".join([*head, *scaled_out(r), "", "(a partial run: every figure is in the JSON file)"])
+    return "\n".join([*head, *targets(r), "", *runs(r), "", *scaled_out(r), "",
                       "Where the time goes (seconds):", "", *where_time_goes(r)])

@@ -1,4 +1,4 @@
-"""The five measurements of `make bench`, each a ratio of two sides taken in the same run.
+"""The measurements of `make bench`, each a ratio of two sides taken in the same run.
 
 Every side is a fresh process (bench/measure.py). A lake is a folder of its own with its own key vault,
 except the cold rebuild that checks the increment: it shares the increment lake's keys, so pseudonyms
@@ -8,13 +8,17 @@ compare.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from bench.compare import differing_marts
-from bench.inbox import copy_samples, daily_sources, link_tree, raw_sources, size_mib, write_history, write_next_day
+from bench.inbox import (copy_samples, daily_sources, domains, link_tree, raw_sources, size_mib, write_history,
+                         write_next_day)
 from bench.measure import LAKEHOUSE, Measured, measure, python
 from lake.settings import Settings
 
@@ -161,3 +165,56 @@ def committed_sample(root: Path) -> dict:
     copy_samples(sample.inbox)
     measured, summary = run_pipeline(sample)
     return {"input_mib": size_mib(sample.inbox), "pipeline": figures(measured, summary)}
+
+
+def _scaled_out_services(stack: ExitStack, root: Path) -> dict[str, str] | str:
+    """A PostgreSQL catalog and Dagster database of the bench's own and a SeaweedFS bucket, stopped with `stack`:
+    the lake's environment, or why they are not available (the scenario is then skipped)."""
+    from bench.postgres import Unavailable, bench_databases
+    from bench.seaweedfs import SeaweedFS, weed_binary
+
+    try:
+        catalog, dagster = stack.enter_context(bench_databases())
+        weed_binary()
+    except (Unavailable, RuntimeError, ImportError) as exc:
+        return str(exc)
+    server = SeaweedFS(root / "seaweedfs", "bench")
+    try:
+        server.start()
+    except RuntimeError as exc:
+        return f"SeaweedFS did not start: {exc}"
+    stack.callback(server.stop)
+    return {"LAKEHOUSE_CATALOG": catalog, "LAKEHOUSE_DAGSTER_PG_URL": dagster, **server.env()}
+
+
+def scaled_out(root: Path, cold_result: dict) -> dict:
+    """The cold run's inbox on a PostgreSQL catalog + object storage (SeaweedFS), one `lakehouse run --domain`
+    per domain started together: wall until all end and peak RSS, ÷ the embedded cold run, and every mart
+    compared with the embedded cold lake (same keys). Skipped, with the reason, without PostgreSQL or `weed`."""
+    embedded = Lake.under(root)
+    lake = Lake(root / "scaled-out" / "lake", root / "scaled-out" / "inbox", root / "scaled-out" / "keys")
+    link_tree(root / "history", lake.inbox)
+    shutil.copytree(embedded.keys, lake.keys)  # the embedded lake's keys: the same pseudonyms, so marts compare
+    with ExitStack() as stack:
+        services = _scaled_out_services(stack, root / "scaled-out")
+        if isinstance(services, str):
+            return {"skipped": services}
+        env = {**lake.env, **services}
+        measured = measure(python("-m", "bench.parallel_domains", *domains()), env)
+        per_domain = json.loads(measured.stdout.strip().splitlines()[-1])
+        settings = Settings(lake.data, lake.keys, services["LAKEHOUSE_CATALOG"], data_url=services["LAKEHOUSE_DATA_URL"])
+        with mock.patch.dict(os.environ, services):  # the comparison reads the bucket with the same AWS variables
+            differing = differing_marts(embedded.settings, settings)
+    shutil.rmtree(root / "scaled-out")
+    first_end = min(d["end_s"] for d in per_domain.values())
+    return {
+        "domains": sorted(per_domain),
+        "wall_s": round(measured.seconds, 1),
+        "peak_rss_mib": round(measured.peak_rss_mib),
+        "peak_tree_rss_mib": round(measured.peak_tree_rss_mib),
+        "ratio_to_embedded_cold": round(measured.seconds / cold_result["pipeline"]["wall_s"], 2),
+        "overlapped": all(d["start_s"] < first_end for d in per_domain.values()),  # every run started before any ended
+        "marts_equal": not differing,
+        "differing_marts": differing,
+        "per_domain": per_domain,
+    }

@@ -29,10 +29,12 @@ def publish(fmt: FormatOption = Format.table) -> None:
     rows = [{"table": t.name, "rows": t.rows, "snapshot_id": t.snapshot_id} for t in publication.tables]
     if fmt is Format.json:
         typer.echo(json.dumps({"catalog": publication.catalog, "warehouse": publication.warehouse, "tables": rows,
-                               "dropped": publication.dropped}, ensure_ascii=False, indent=2))
+                               "dropped": publication.dropped, "not_built": publication.not_built}, ensure_ascii=False, indent=2))
         return
     emit(rows, fmt)
     where = err if fmt is Format.csv else out  # CSV on stdout stays rows only
     where.print(f"Iceberg catalog: {publication.catalog}\nwarehouse: {publication.warehouse}", soft_wrap=True)
+    if publication.not_built:
+        where.print(f"Not built yet (their domain has not run): {', '.join(publication.not_built)}", soft_wrap=True)
     if publication.dropped:
         where.print(f"No longer published, dropped with their files: {', '.join(publication.dropped)}", soft_wrap=True)

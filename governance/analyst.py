@@ -27,7 +27,7 @@ from catalog.contracts import Contract, load_contracts
 from catalog.registry import audiences
 from governance.audit import QUERY, AccessEntry, Requester, log_access, now
 from lake.files import make_private, private_dir
-from lake.session import lake_session
+from lake.session import lake_session, table_exists
 from lake.settings import Settings
 
 SCHEMA = "marts"
@@ -101,6 +101,8 @@ def _publish(con: duckdb.DuckDBPyConnection, folder: Path, audience: str) -> dic
         try:
             con.execute(f"CREATE SCHEMA analyst.{SCHEMA}")
             for physical in analyst_tables(audience):
+                if not table_exists(con, physical):  # of a domain no run has built yet (`lakehouse run --domain`)
+                    continue
                 name = physical.split(".")[1]
                 con.execute(f"CREATE TABLE analyst.{SCHEMA}.{name} AS SELECT * FROM lake.{physical}")
                 published[name] = con.execute(f"SELECT count(*) FROM analyst.{SCHEMA}.{name}").fetchone()[0]

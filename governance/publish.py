@@ -22,7 +22,7 @@ files live under `LAKEHOUSE_ICEBERG_WAREHOUSE` (a folder or `s3://`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,7 @@ class Publication:
     warehouse: str
     tables: list[PublishedTable]
     dropped: list[str]
+    not_built: list[str] = field(default_factory=list)  # of a domain no run has built yet (`--domain`)
 
 
 def published_contracts() -> list[Contract]:
@@ -183,15 +184,20 @@ def publish_iceberg(settings: Settings, run_id: str = "") -> Publication:
     if not settings.catalog and not Path(settings.catalog_uri).exists():
         raise PublishError(f"there is no lake at {settings.data_dir} yet: run `lakehouse run` first")
     done: list[PublishedTable] = []
+    not_built: list[str] = []
     with FileLock(str(settings.data_dir / ".iceberg.lock")), iceberg_catalog(settings) as catalog, \
             lake_session(settings, read_only=True) as con:
         lake_snapshot = con.execute("SELECT id FROM lake.current_snapshot()").fetchone()[0]
         provenance = {"lakehouse.lake_snapshot": str(lake_snapshot), "lakehouse.run_id": run_id}
         for contract in published_contracts():
             for table in contract.tables:
+                if not table_exists(con, table.physical_name):  # its domain has not run yet: published when it has
+                    not_built.append(table.physical_name)
+                    continue
                 rows, iceberg = publish_table(catalog, table.physical_name, lake_batches(con, table.physical_name),
                                               table_properties(contract, table), provenance)
                 done.append(PublishedTable(table.physical_name, contract.id, rows,
                                            iceberg.current_snapshot().snapshot_id, iceberg.metadata_location))
-        dropped = _drop_unpublished(catalog, {t.name for t in done})
-    return Publication(masked_url(settings.iceberg_catalog_url), masked_url(settings.iceberg_warehouse_url), done, dropped)
+        dropped = _drop_unpublished(catalog, {t.name for t in done} | set(not_built))
+    return Publication(masked_url(settings.iceberg_catalog_url), masked_url(settings.iceberg_warehouse_url), done, dropped,
+                       not_built)

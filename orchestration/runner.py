@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -16,18 +16,18 @@ from governance.audit import flush_access_spool
 from lake.files import private_dir
 from lake.run_lock import run_lock
 from lake.session import lake_session
-from orchestration.lib.dagster_storage import instance_yaml
+from orchestration.lib.dagster_storage import write_instance_yaml
 from orchestration.lib.openlineage import emit_for_run
 from orchestration.lib.run_log import StepListener, close_run_log, failure_reason, listening, log_path, run_config
-from orchestration.lib.selection import plan_tags, planned_keys
+from orchestration.lib.selection import plan_tags, planned_keys, whole_lake
 from lake.settings import Settings
 from transforms.dbt_project import prepare_manifest
-from transforms.run_plan import RunPlan, plan_run, record_start, record_success
+from transforms.run_plan import RunPlan, check_domains, plan_run, record_start, record_success
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(instance_yaml())  # PostgreSQL storage when LAKEHOUSE_DAGSTER_PG_URL is set
+    write_instance_yaml(home)  # PostgreSQL storage when LAKEHOUSE_DAGSTER_PG_URL is set
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
 
@@ -62,14 +62,15 @@ def table_rows(settings: Settings) -> dict[str, int]:
 
 
 def run_main(settings: Settings, wait_seconds: float | None = 0.0, full: bool = False,
-             on_step: StepListener | None = None, verbose: bool = False) -> RunSummary:
-    """The main job on what new data reaches (everything when `full`), holding the lake's run lock: a
-    second job waits `wait_seconds` (None: the backend's default, lake.run_lock.default_wait), then raises
-    RunLocked. With nothing new, nothing runs.
+             on_step: StepListener | None = None, verbose: bool = False,
+             domains: Collection[str] | None = None) -> RunSummary:
+    """The main job on what new data reaches (everything when `full`) of `domains` (default every domain),
+    holding their run lock: a second job waits `wait_seconds` (None: the backend's default,
+    lake.run_lock.default_wait), then raises RunLocked. With nothing new, nothing runs.
 
     Every event goes to the run's log file; `on_step` hears of each finished step; `verbose` streams all."""
-    with run_lock(settings, wait_seconds):
-        plan = plan_run(settings, full)
+    with run_lock(settings, wait_seconds, check_domains(domains)):
+        plan = plan_run(settings, full, domains)
         if plan.nothing_to_do:
             summary = RunSummary("", True, plan.reason)
         else:
@@ -105,7 +106,7 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
     defs = build_definitions(settings)
     job = defs.resolve_job_def("lakehouse_main")
     instance = dagster_instance(settings)
-    selection = None if plan.full else planned_keys(defs.resolve_asset_graph(), plan)
+    selection = None if whole_lake(plan) else planned_keys(defs.resolve_asset_graph(), plan)
     run_id = str(uuid.uuid4())
     log_file = log_path(settings, run_id)
     private_dir(log_file.parent)

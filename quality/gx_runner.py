@@ -2,6 +2,11 @@
 
 GX cannot use DuckDB through SQL, so batches go in as pandas frames (stack-notes.md). Results never
 carry row values (`partial_unexpected_count: 0`): check outputs must not leak personal data.
+
+GX's file context (great_expectations.yml, suites, checkpoints, Data Docs) is one set of files per data
+folder, rewritten by every validation; runs of two domains at once on one folder (PostgreSQL catalog)
+would save over each other ("ExpectationSuite … has changed since it has last been saved"), so a
+validation holds a file lock on the context (about a second each).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from filelock import FileLock
 
 from catalog.contracts import Table
 
@@ -34,6 +41,12 @@ def docs_index(quality_dir: Path) -> Path:
 
 
 def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
+    Path(quality_dir).mkdir(parents=True, exist_ok=True)
+    with FileLock(str(Path(quality_dir) / ".gx.lock")):
+        return _validate(quality_dir, table, frame, batch_name)
+
+
+def _validate(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
     import great_expectations as gx  # ~6 s to import: only where a batch is validated
 
     from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -7,7 +7,9 @@ in the table that were added after the snapshot its last *passing* scan reached,
 snapshot only when the scan passes: a failed scan is repeated from the same place by the next run. A
 table recreated since (a complete rebuild, a release) has every row added after the mark.
 
-The marks are a cache in `data/gate_scans.json`: losing it costs one whole scan, never a missed row.
+The marks are a cache in `data/gate_scans.json`: losing it costs one whole scan, never a missed row. Runs of
+two domains may record marks at once (PostgreSQL catalog), so a mark is read, set and written back under a
+file lock: neither run drops the other's.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from filelock import FileLock
 
 from lake.files import write_private
 from lake.settings import Settings
@@ -61,6 +64,7 @@ def scan_scope(con: duckdb.DuckDBPyConnection, settings: Settings, physical_name
 
 def record_scan(settings: Settings, physical_name: str, scope: ScanScope) -> None:
     """The scan of `physical_name` over `scope` passed."""
-    marks = _marks(settings, scope.lake)
-    marks[physical_name] = scope.through
-    write_private(_marks_file(settings), json.dumps({"lake": scope.lake, "marks": marks}, indent=1, sort_keys=True))
+    with FileLock(str(settings.data_dir / ".gate_scans.lock")):
+        marks = _marks(settings, scope.lake)
+        marks[physical_name] = scope.through
+        write_private(_marks_file(settings), json.dumps({"lake": scope.lake, "marks": marks}, indent=1, sort_keys=True))

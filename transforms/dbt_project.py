@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from filelock import FileLock
+
 from lake.settings import DBT_PROJECT_DIR, Settings
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -46,9 +48,18 @@ def cached_manifest() -> Path:
 
 
 def prepare_manifest(settings: Settings) -> Path:
-    """`dbt parse` when the cached manifest does not match the project's content hash."""
+    """`dbt parse` when the cached manifest does not match the project's content hash; one process at a time
+    (runs of two domains start together, and a half-written manifest.json must not be read)."""
     if manifest_is_current():
         return MANIFEST
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(MANIFEST.parent / ".parse.lock")):
+        if not manifest_is_current():
+            _parse(settings)
+    return MANIFEST
+
+
+def _parse(settings: Settings) -> None:
     expected = project_hash()
     subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
@@ -57,4 +68,3 @@ def prepare_manifest(settings: Settings) -> Path:
         env={**os.environ, **settings.env()},
     )
     MANIFEST_HASH.write_text(expected + "\n")
-    return MANIFEST

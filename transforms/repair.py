@@ -24,6 +24,7 @@ from lake.session import commit_message, lake_session, table_exists
 from lake.settings import Settings
 from transforms.ingest import LANDING_TABLE, quarantine_table
 from transforms.landing import stale_partials
+from transforms.run_plan import run_domains
 
 ASSET = "landing/files"
 
@@ -142,7 +143,7 @@ def repair_duplicate_landings(settings: Settings, dry_run: bool = False) -> Repa
     """Keep one landing record per file and that batch's rows, drop files left by killed processes;
     report exactly what was removed (or would be, with `dry_run`)."""
     report = RepairReport(dry_run=dry_run)
-    with run_lock(settings), lake_session(settings) as con:
+    with run_lock(settings, domains=run_domains()), lake_session(settings) as con:
         con.execute("BEGIN")
         try:
             commit_message(con, ASSET, f"repair-{os.getpid()}")

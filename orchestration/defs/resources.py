@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource
 from lake.catalog_backend import hide_secrets
 from lake.run_lock import run_lock
 from lake.settings import DBT_PROJECT_DIR, Settings
+from orchestration.lib.selection import run_scope
 
 
 def _by_name(variable: str, value: str) -> str | dg.EnvVar:
@@ -58,9 +59,10 @@ class LakeResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["LakeResource"]:
-        """Every run holds the lake's run lock, however it was launched (`lakehouse run` already holds it:
-        re-entrant; a run the daemon launches for the inbox sensor takes it here, once per run)."""
-        with run_lock(self.settings(), self.run_lock_wait_seconds):
+        """Every run holds the run lock of the domains its tags name (all without), however it was launched
+        (`lakehouse run` already holds it: re-entrant; a run the daemon launches takes it here, once per run)."""
+        tags = context.dagster_run.tags if context.dagster_run else {}
+        with run_lock(self.settings(), self.run_lock_wait_seconds, run_scope(tags)):
             yield self
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from lake.files import write_private
+
 PG_URL_ENV = "LAKEHOUSE_DAGSTER_PG_URL"
 SQLALCHEMY_URL_ENV = "LAKEHOUSE_DAGSTER_PG_SQLALCHEMY_URL"  # derived; read by dagster.yaml
 DRIVER = "postgresql+psycopg2://"
@@ -41,6 +43,14 @@ def instance_yaml() -> str:
     if prepare_storage_env():
         config["storage"] = {"postgres": {"postgres_url": {"env": SQLALCHEMY_URL_ENV}}}
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def write_instance_yaml(home: Path) -> None:
+    """dagster.yaml in `home`, replaced whole and only when it changes: runs of two domains start together
+    on one data folder, and each opens the instance while the other may be writing it."""
+    text, path = instance_yaml(), home / "dagster.yaml"
+    if not (path.exists() and path.read_text() == text):
+        write_private(path, text)
 
 
 def check_storage_env(instance_file: Path) -> None:

@@ -135,10 +135,22 @@ def test_a_failed_build_leaves_the_previous_database_in_place(tmp_path, monkeypa
     real = analyst.analyst_tables
     monkeypatch.setattr(analyst, "analyst_tables",
                         lambda a: [*real(a), "curated_marts.not_built_yet"] if a == "district" else real(a))
+    monkeypatch.setattr(analyst, "table_exists", lambda con, name: True)  # so the missing table fails the copy
     with pytest.raises(duckdb.CatalogException):
         analyst.publish_analyst_dbs(settings)
     assert target.read_bytes() == before
     assert not list(analyst.analyst_dir(settings).glob(".*building*"))
+
+
+def test_a_mart_of_a_domain_not_built_yet_is_left_out(tmp_path, monkeypatch):
+    """`lakehouse run --domain` builds one domain's marts; the analyst databases hold what exists so far."""
+    settings = make_settings(tmp_path)
+    build_marts(settings)
+    real = analyst.analyst_tables
+    monkeypatch.setattr(analyst, "analyst_tables",
+                        lambda a: [*real(a), "curated_marts.not_built_yet"] if a == "district" else real(a))
+    published = analyst.publish_analyst_dbs(settings)
+    assert "not_built_yet" not in published["district"] and published["district"]
 
 
 def test_cli_catalog_list_shows_each_marts_audiences():

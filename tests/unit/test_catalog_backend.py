@@ -96,3 +96,35 @@ def test_dbt_attaches_the_catalog_without_its_password_and_gets_it_as_pgpassword
     env = Settings(Path("/x/data"), Path("/x/keys"), catalog).env()
     assert env["LAKEHOUSE_CATALOG_URI"] == attach and env["PGPASSWORD"] == secret
     assert "PGPASSWORD" not in Settings(Path("/x/data"), Path("/x/keys")).env()
+
+
+def _hold_run_lock(settings: Settings, domain: str, held: threading.Event, release: threading.Event) -> None:
+    """Another run's hold on a domain (its own connection; not this process's re-entrant bookkeeping)."""
+    from lake.catalog_backend import advisory_lock
+    from lake.run_lock import domain_lock
+
+    with advisory_lock(settings.catalog_uri, domain_lock(domain)):
+        held.set()
+        release.wait(30)
+
+
+@needs_postgres
+def test_run_locks_are_per_domain_and_a_whole_lake_run_takes_them_all(settings):
+    from lake.run_lock import RunLocked, run_lock
+
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_run_lock, args=(settings, "welfare", held, release))
+    holder.start()
+    try:
+        assert held.wait(30)
+        with run_lock(settings, 0, ("commerce",)):  # another domain: at once
+            pass
+        for domains in (("welfare",), ("childcare", "commerce", "safety", "welfare")):
+            with pytest.raises(RunLocked, match="holds the welfare run lock"):
+                with run_lock(settings, 0, domains):
+                    pass
+        with run_lock(settings, 0, ("childcare", "commerce")):  # the whole-lake attempt let go of what it took
+            pass
+    finally:
+        release.set()
+        holder.join()

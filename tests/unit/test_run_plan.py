@@ -86,3 +86,68 @@ def test_a_file_changed_in_place_is_hashed_again(settings, inbox):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
     after = run_plan.inbox_digests(settings)["childcare_centers"][path]
     assert after != before and path in run_plan.new_files(settings)["childcare_centers"]
+
+
+@pytest.fixture
+def two_domain_inbox(inbox):
+    (inbox / "stores").mkdir()
+    for path in (SAMPLES / "stores").iterdir():
+        shutil.copy2(path, inbox / "stores" / path.name)
+    return inbox
+
+
+def test_a_domain_run_builds_its_domain_and_leaves_the_others_pending(settings, two_domain_inbox):
+    ensure_zones(settings)
+    childcare = plan_run(settings, domains=["childcare"])
+    assert childcare.full and childcare.complete == ("childcare",) and childcare.domains == ("childcare",)
+    assert set(childcare.sources) == set(run_plan.source_ids(["childcare"])) and "stores" not in childcare.sources
+    record_start(settings, childcare)
+    record_success(settings, childcare)
+    # The first complete build of commerce is still to come, whichever run reaches it; childcare is done.
+    later = plan_run(settings)
+    assert later.full and "childcare" not in later.complete and "commerce" in later.complete
+    assert "first run" in later.reason and "childcare_meals" not in later.sources
+    assert not plan_run(settings, domains=["childcare"]).full  # its files are not loaded here: only they are pending
+
+
+def test_new_files_of_another_domain_wait_for_its_run(settings, two_domain_inbox):
+    record_complete_build(settings)
+    assert plan_run(settings, domains=["childcare"]).sources == ("childcare_centers",)
+    assert plan_run(settings, domains=["commerce"]).sources == ("stores",)
+    assert plan_run(settings).sources == ("childcare_centers", "stores")
+
+
+def test_a_changed_code_version_rebuilds_each_domain_once(settings, inbox, monkeypatch):
+    record_complete_build(settings)
+    monkeypatch.setattr(run_plan, "code_version", lambda: "something else")
+    welfare = plan_run(settings, domains=["welfare"])
+    assert welfare.complete == ("welfare",) and "changed" in welfare.reason
+    record_start(settings, welfare)
+    record_success(settings, welfare)
+    assert "welfare" not in plan_run(settings).complete and plan_run(settings).full
+
+
+def test_an_unknown_domain_is_refused(settings):
+    with pytest.raises(ValueError, match="unknown domain nowhere; domains: childcare, commerce, safety, welfare"):
+        plan_run(settings, domains=["nowhere"])
+
+
+def _record_many(data_dir: str, source: str) -> None:
+    from lake.settings import Settings
+
+    settings = Settings(Path(data_dir), Path(data_dir) / "keys")
+    for i in range(40):
+        record_start(settings, run_plan.RunPlan(False, "", (f"{source}_{i}",)))
+
+
+def test_two_processes_recording_at_once_lose_nothing(settings):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_record_many, args=(str(settings.data_dir), name)) for name in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    state = run_plan._read_json(run_plan._state_file(settings))
+    assert len(state["pending"]) == 80

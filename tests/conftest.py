@@ -17,6 +17,9 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import socket
+import time
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -281,3 +284,21 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory):
     server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"), "lakehouse-test").start()
     yield server
     server.stop()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_dagster_webserver(url: str, seconds: int = 120) -> None:
+    """Until the Dagster webserver at `url` answers (it loads the definitions first), else fail the test."""
+    for _ in range(seconds):
+        try:
+            urllib.request.urlopen(f"{url}/server_info", timeout=1)
+            return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"the Dagster webserver at {url} did not answer within {seconds} s")

@@ -8,10 +8,8 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from typer.testing import CliRunner
 import backends
 from bench.compare import differing_marts
 from cli import app
-from conftest import SAMPLES, make_settings
+from conftest import SAMPLES, free_port, make_settings, wait_for_dagster_webserver
 from governance.publish import iceberg_catalog, lake_batches, publish_table
 from governance.purge import purge
 from lake.object_store import store_for
@@ -58,12 +56,6 @@ def s3_lake(seaweedfs, materialized, tmp_path_factory):
         summary = run_main(settings)
         assert summary.success, summary
         yield settings, seaweedfs
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bucket_files(settings, under: str) -> list[str]:
@@ -136,14 +128,7 @@ def test_the_steward_ui_shows_the_marts_and_their_checks_of_a_lake_on_object_sto
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/server_info", timeout=1)
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            pytest.fail("`lakehouse ui` did not answer within 120 s")
+        wait_for_dagster_webserver(url)
         request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": MART_AND_CHECKS}).encode(),
                                          headers={"Content-Type": "application/json"})
         node = json.load(urllib.request.urlopen(request, timeout=60))["data"]["assetNodeOrError"]

@@ -5,15 +5,13 @@ Needs Debian's chromium (installed by .ci/run). Without it the test is skipped l
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from conftest import free_port, wait_for_dagster_webserver
 from lake.settings import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -25,12 +23,6 @@ if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError("chromium is missing: .ci/run must install it (apt-get install chromium)")
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +38,7 @@ def webserver(materialized):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/server_info", timeout=1)
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            pytest.fail("the Dagster webserver did not start within 120 s")
+        wait_for_dagster_webserver(url)
         yield url
     finally:
         web.terminate()

@@ -20,16 +20,18 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from catalog.contracts import Table, get_contract
 from lake.files import process_scratch
 from lake.pause_points import pause_point
-from lake.session import create_missing_zones, lake_session, lake_write, table_exists
+from lake.session import create_missing_zones, lake_session, lake_write_retrying, table_exists
 from lake.settings import Limits, Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
@@ -40,6 +42,7 @@ from transforms.source import Source
 from transforms.sources import get_source
 
 LANDING_TABLE = "lake.landing.files"
+T = TypeVar("T")
 META_COLUMNS = {"_landing_sha256": "VARCHAR", ROW_NUMBER: "BIGINT", "_loaded_at": "TIMESTAMP"}
 UNPARSEABLE = (EncodingError, ParseError, SchemaMismatch)
 LANDING_ADDED = {"records": "BIGINT", "period": "VARCHAR"}  # source rows; the reference period given to ingest
@@ -168,22 +171,27 @@ def _refuse_oversized(path: Path, settings: Settings) -> None:
         raise ParseError(f"{path.name}: {size} bytes, over the limit of {limit} (LAKEHOUSE_MAX_FILE_BYTES); not landed")
 
 
-def _lake_write(settings: Settings, source_id: str, run_id: str):
-    """The write transaction of a source's raw asset, labelled with it and the run."""
+def _lake_write(settings: Settings, source_id: str, run_id: str, write: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """`write(con)` in the write transaction of a source's raw asset, labelled with it and the run; on a
+    PostgreSQL catalog run again from its start when it loses a conflict (every source's ingest also writes
+    `landing.files`, under its own source's lock)."""
     contract = get_contract(source_id)
-    return lake_write(settings, contract.table.physical_name.replace(".", "/"), run_id, contract.custom["purpose_code"])
+    return lake_write_retrying(settings, contract.table.physical_name.replace(".", "/"), run_id, write,
+                               contract.custom["purpose_code"])
 
 
 def _store_failure(settings: Settings, result: IngestResult, received_at: datetime, size: int,
                    run_id: str) -> IngestResult | None:
     """Record the failed file (replacing an earlier failure of the same bytes); None, or the load another
     process recorded for these bytes meanwhile."""
-    with _lake_write(settings, result.source, run_id) as con:
+    def write(con: duckdb.DuckDBPyConnection) -> IngestResult | None:
         ensure_ingest_tables(con, result.source)
         if stored := loaded_record(con, result.source, result.sha256):
             return stored
         _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
-    return None
+        return None
+
+    return _lake_write(settings, result.source, run_id, write)
 
 
 def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, received_at: datetime, size: int,
@@ -191,7 +199,7 @@ def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, 
     """Rows, quarantine and landing record in one snapshot, unless these bytes are already loaded."""
     table = get_contract(result.source).table
     stamp = "?::VARCHAR AS _landing_sha256, ?::TIMESTAMP"
-    with _lake_write(settings, result.source, run_id) as con:
+    def write(con: duckdb.DuckDBPyConnection) -> IngestResult:
         ensure_ingest_tables(con, result.source)
         if stored := loaded_record(con, result.source, result.sha256):  # the lock's second holder adds nothing
             return stored
@@ -201,8 +209,11 @@ def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, 
                     f"FROM read_parquet('{checked.quarantined_path}')", [result.sha256, received_at])
         _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
         pause_point("ingest:before_commit")
+        return result
+
+    stored = _lake_write(settings, result.source, run_id, write)
     pause_point("ingest:committed")
-    return result
+    return stored
 
 
 def _land_and_load(settings: Settings, source: Source, path: Path, result: IngestResult, run_id: str) -> IngestResult:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import backends
+from conftest import SAMPLES
 from lake.catalog_backend import WriteConflict, hide_secrets, masked_catalog
 from lake.session import ensure_zones, lake_session, lake_write, lake_write_retrying
 from lake.settings import Settings
@@ -128,3 +129,28 @@ def test_run_locks_are_per_domain_and_a_whole_lake_run_takes_them_all(settings):
     finally:
         release.set()
         holder.join()
+
+
+@needs_postgres
+def test_an_ingest_that_loses_a_conflict_on_the_landing_record_is_run_again(settings, monkeypatch):
+    """Every source's ingest writes `landing.files` under its own source's lock: another writer may change that
+    table while an ingest's transaction is open. The ingest is then run again and lands the file once."""
+    import transforms.ingest as ingest
+
+    register = SAMPLES / "childcare_centers" / "cpmsapi030_arcode11500_SYNTHETIC.xml"
+    assert ingest.ingest_file(settings, "childcare_centers", register, "test").status == "loaded"  # landing.files exists
+    attempts = []
+
+    def other_writer_commits_first(name: str) -> None:
+        if name == "ingest:before_commit":
+            attempts.append(name)
+            if len(attempts) == 1:  # the ingest's transaction is open: another writer replaces the table under it
+                with lake_write(settings, "landing/files", "other-writer") as con:
+                    con.execute("CREATE OR REPLACE TABLE lake.landing.files AS SELECT * FROM lake.landing.files")
+
+    monkeypatch.setattr(ingest, "pause_point", other_writer_commits_first)
+    result = ingest.ingest_file(settings, "childcare_meals", SAMPLES / "childcare_meals" / "meal_scan_extract_SYNTHETIC.csv", "test")
+    assert result.status == "loaded" and len(attempts) == 2
+    with lake_session(settings, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM lake.landing.files WHERE sha256 = ?", [result.sha256]).fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM lake.raw_identified.childcare_meals").fetchone() == (result.loaded,)

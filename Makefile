@@ -41,7 +41,7 @@ scale-up:
 # The lake, governance and purge modules, and the PostgreSQL-only tests, with every test lake's catalog in a
 # database of its own (`pytest --backend postgres`). Uses LAKEHOUSE_TEST_POSTGRES_URL, else data/postgres.env.
 POSTGRES_TESTS ?= tests/lake tests/pipeline/test_postgres_catalog.py tests/pipeline/test_domain_runs.py tests/unit/test_catalog_backend.py \
-	tests/unit/test_purge.py tests/unit/test_export.py tests/unit/test_audit.py tests/pipeline/test_object_storage.py
+	tests/unit/test_purge.py tests/unit/test_export.py tests/unit/test_audit.py tests/unit/test_publish.py tests/pipeline/test_object_storage.py
 # Only that variable: the lake's and Dagster's own (LAKEHOUSE_CATALOG, LAKEHOUSE_DAGSTER_PG_URL) stay out of the tests.
 test-postgres: setup
 	[ -n "$$LAKEHOUSE_TEST_POSTGRES_URL" ] || export LAKEHOUSE_TEST_POSTGRES_URL="$$(sed -n 's/^LAKEHOUSE_TEST_POSTGRES_URL=//p' data/postgres.env)"; \

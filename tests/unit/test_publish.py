@@ -3,11 +3,14 @@ published, and one table's publication from a throwaway DuckDB: an unsupported t
 mart evolves the same table, an emptied one empties it. Publishing the main job's lake and reading it back with
 pyiceberg and DuckDB is tests/lake/test_iceberg_publication.py."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import duckdb
 import pytest
+
+import backends
 
 from governance.publish import PublishError, iceberg_catalog, published_contracts, publish_table
 from lake.settings import Settings, masked_url, without_secrets
@@ -95,3 +98,18 @@ def test_a_mart_with_a_list_column_publishes_and_republishes(settings):
         assert rows == 3 and len(table.snapshots()) >= 2
         assert sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["cell"]) == [
             {"cell": i, "codes": [i, i + 1]} for i in range(3)]
+
+
+@pytest.mark.skipif(not backends.postgres(), reason="needs --backend postgres")
+def test_the_iceberg_catalog_in_postgresql_publishes_and_republishes_one_table(tmp_path):
+    """Scaled out, the Iceberg SQL catalog lives in PostgreSQL (a `postgresql+psycopg2://` URL): republishing
+    makes a new snapshot of the same table, with the contract's properties, and pyiceberg reads the last one."""
+    url = backends.lake_database(tmp_path / "iceberg").replace("postgresql://", "postgresql+psycopg2://", 1)
+    settings = replace(make_settings(tmp_path), iceberg_catalog=url)
+    source = duckdb.connect()
+    with iceberg_catalog(settings) as catalog:
+        for week in ("2026-01-05", "2026-01-12"):
+            rows, table = publish_table(catalog, "curated_marts.weekly", source.execute(
+                f"SELECT i AS cell, DATE '{week}' AS week FROM range(4) t(i)").to_arrow_reader(), {"owner": "welfare-data"})
+        assert rows == 4 and len(table.snapshots()) >= 2 and table.properties["owner"] == "welfare-data"
+        assert {r["week"] for r in catalog.load_table("curated_marts.weekly").scan().to_arrow().to_pylist()} == {date(2026, 1, 12)}

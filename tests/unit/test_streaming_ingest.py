@@ -139,3 +139,14 @@ def test_gx_sees_a_bounded_sample_the_same_on_every_run():
     assert first.equals(seeded_sample(con, "landed", ["_landing_sha256"], 1000))
     assert first["_row_number"].max() > 40000  # spread over the batch, not its first rows
     assert len(seeded_sample(con, "landed", ["_landing_sha256"], 10**6)) == 50000
+
+
+def test_gx_sees_each_cell_of_a_kosis_record_once():
+    """A KOSIS cube's record becomes one row per cell, all on the record's line: the sample must not repeat them."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE landed AS SELECT 'f' AS _landing_sha256, i // 4 AS _row_number, i AS cell "
+                "FROM range(400) t(i)")
+    sample = seeded_sample(con, "landed", ["_landing_sha256"], 1000)
+    assert len(sample) == 400 and sample["cell"].is_unique

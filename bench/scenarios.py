@@ -70,7 +70,7 @@ def figures(measured: Measured, summary: dict, rows_before: int = 0) -> dict:
     return {
         "wall_s": round(measured.seconds, 1),
         "peak_rss_mib": round(measured.peak_rss_mib),
-        "peak_tree_rss_mib": round(measured.peak_tree_rss_mib),
+        "peak_tree_pss_mib": round(measured.peak_tree_pss_mib),
         "rows_read": rows_read(summary["rows"]) - rows_before,
         "plan": summary["plan"],
         "assets_materialized": len(summary["assets"]),
@@ -211,7 +211,7 @@ def scaled_out(root: Path, cold_result: dict) -> dict:
         "domains": sorted(per_domain),
         "wall_s": round(measured.seconds, 1),
         "peak_rss_mib": round(measured.peak_rss_mib),
-        "peak_tree_rss_mib": round(measured.peak_tree_rss_mib),
+        "peak_tree_pss_mib": round(measured.peak_tree_pss_mib),
         "ratio_to_embedded_cold": round(measured.seconds / cold_result["pipeline"]["wall_s"], 2),
         "overlapped": all(d["start_s"] < first_end for d in per_domain.values()),  # every run started before any ended
         "marts_equal": not differing,

@@ -128,6 +128,27 @@ def test_contract_rules_over_every_landed_row_in_sql(tmp_path):
                       "rule:leftover_not_above_served": 1, "unique_key_per_file": 1}
 
 
+def test_the_key_rule_over_a_large_batch_spills_instead_of_running_out_of_memory(tmp_path):
+    """4.5 million distinct keys (a day of meal scans at SF 1) read at a 128MB limit: the key rule's grouping
+    spills; a count(DISTINCT ...) beside the other rules ran out of memory."""
+    import duckdb
+
+    table = get_contract("childcare_meals").table
+    con = duckdb.connect(config={"threads": 2})
+    con.execute("CREATE TABLE landed AS SELECT repeat('a', 64) AS _landing_sha256, '11500000001' AS center_code, "
+                "'CH' || lpad((i // 2)::VARCHAR, 8, '0') AS child_id, 3 AS class_age, "
+                "DATE '2026-01-05' + (i % 2)::INTEGER AS meal_date, '점심' AS meal_slot, 250.0 AS served_g, "
+                "30.0 AS leftover_g FROM range(4500000) t(i) UNION ALL SELECT repeat('a', 64), '11500000001', "
+                "'CH00000007', 3, DATE '2026-01-06', '점심', 250.0, 30.0")  # one key twice
+    for column in table.columns:
+        con.execute(f'ALTER TABLE landed ADD COLUMN IF NOT EXISTS "{column.name}" {column.physical_type}')
+    con.execute(f"COPY landed TO '{tmp_path / 'landed.parquet'}'")
+    con.execute("DROP TABLE landed")
+    con.execute(f"SET memory_limit = '128MB'; SET temp_directory = '{tmp_path / 'spill'}'")
+    relation = f"read_parquet('{tmp_path / 'landed.parquet'}')"
+    assert violations(con, relation, table) == (4500001, {"unique_key_per_file": 1})
+
+
 def test_gx_sees_a_bounded_sample_the_same_on_every_run():
     import duckdb
 

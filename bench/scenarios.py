@@ -144,7 +144,10 @@ def no_op(root: Path) -> dict:
 def childcare_large(root: Path, scale: float, factor: int = 10) -> dict:
     """Childcare alone, cold, at `scale` (the history's files) and at `factor` × `scale`."""
     small, large = Lake.under(root / "childcare-small"), Lake.under(root / "childcare-large")
-    link_tree(root / "history", small.inbox, raw_sources("childcare"))
+    if root.joinpath("history").is_dir():  # the cold scenario's files
+        link_tree(root / "history", small.inbox, raw_sources("childcare"))
+    else:  # `--only childcare_large`: write them (an empty inbox measured nothing)
+        write_history(small.inbox, scale, ("childcare",))
     small_measured, small_summary = run_pipeline(small)
     write_history(large.inbox, scale * factor, ("childcare",))
     large_measured, large_summary = run_pipeline(large)

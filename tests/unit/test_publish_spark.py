@@ -171,15 +171,12 @@ def test_spark_reads_exactly_the_published_marts_and_a_republish(spark, settings
 def test_spark_no_longer_reads_a_destroyed_subject(spark, settings):
     """After `purge` destroys a subject, Spark reads the lake's rows without it, and the snapshots and the
     metadata file that held it are gone for Spark too (tests/unit/test_purge.py checks the files themselves)."""
-    from governance.publish import iceberg_catalog, lake_batches, publish_table
+    from governance.publish import iceberg_catalog
     from governance.purge import purge
-    from lake.session import lake_session
-    from test_purge import CALLS, build_staging, calls_target
+    from test_purge import CALLS, build_staging, calls_target, publish_calls_twice
 
     build_staging(settings)
-    with lake_session(settings, read_only=True) as con, iceberg_catalog(settings) as catalog:
-        for _ in range(2):  # as if a contract published it: two snapshots hold the subject
-            _, table = publish_table(catalog, CALLS, lake_batches(con, CALLS), {"comment": "call logs"})
+    table = publish_calls_twice(settings)
     before = table.metadata_location
     old_ids = [s.snapshot_id for s in table.snapshots()]
     assert "PSEUDO-MIXED" in pseudonyms(spark_read(spark, before))  # the control

@@ -184,16 +184,24 @@ def iceberg_strings(table) -> set[str]:
     return {v for s in table.snapshots() for v in table.scan(snapshot_id=s.snapshot_id).to_arrow()["person_pseudonym"].to_pylist()}
 
 
+def publish_calls_twice(settings):
+    """The call logs published as if a contract published them, twice: two Iceberg snapshots hold every subject.
+    Returns the table as the second publication left it."""
+    from governance.publish import iceberg_catalog, lake_batches, publish_table
+
+    with lake_session(settings, read_only=True) as con, iceberg_catalog(settings) as catalog:
+        for _ in range(2):
+            _, table = publish_table(catalog, CALLS, lake_batches(con, CALLS), {"comment": "call logs"})
+    return table
+
+
 def test_purge_reaches_the_iceberg_copy_its_snapshots_and_its_files(lake):
     """A purged subject is gone from the published Iceberg table, from every snapshot left and from every file."""
     import pyarrow.parquet as pq
 
-    from governance.publish import iceberg_catalog, lake_batches, publish_table
+    from governance.publish import iceberg_catalog
 
-    with lake_session(lake, read_only=True) as con, iceberg_catalog(lake) as catalog:
-        for _ in range(2):  # as if a contract published it: two snapshots hold the subject
-            publish_table(catalog, CALLS, lake_batches(con, CALLS), {"comment": "call logs"})
-        assert "PSEUDO-MIXED" in iceberg_strings(catalog.load_table(CALLS))  # the control: time travel reaches it
+    assert "PSEUDO-MIXED" in iceberg_strings(publish_calls_twice(lake))  # the control: time travel reaches it
 
     record = purge(lake, subjects=["PSEUDO-MIXED"], targets=[calls_target()])
 

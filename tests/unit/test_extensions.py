@@ -1,11 +1,14 @@
-"""DuckDB extensions load from their pip packages, verified once against pip's record of the file."""
+"""Nothing is fetched from the internet at run time: DuckDB extensions load from their pip packages, verified once
+against pip's record of the file, and dbt sends no usage events."""
 
+import json
 import shutil
 
 import duckdb
 import pytest
 
 from lake import session
+from transforms.dbt_project import prepare_manifest
 
 
 def test_a_verified_extension_loads_without_download(settings):
@@ -30,3 +33,9 @@ def test_a_changed_extension_file_is_refused(tmp_path, monkeypatch):
             session.verified_extension("ducklake")
     finally:
         session.verified_extension.cache_clear()
+
+
+def test_dbt_sends_no_usage_events(settings):
+    """dbt's anonymous usage events would leave the machine from every build; dbt records the resolved flag."""
+    manifest = json.loads(prepare_manifest(settings).read_text())
+    assert manifest["metadata"]["send_anonymous_usage_stats"] is False

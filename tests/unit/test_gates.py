@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from catalog.contracts import get_contract
+from quality import gx_runner
 from quality.gx_runner import validate_batch
 from dataclasses import replace
 
@@ -69,6 +70,16 @@ def test_gx_suite_from_the_contract_fails_on_bad_rows_without_echoing_values(tmp
     assert any(e == "expect_column_pair_values_a_to_be_greater_than_b" for e, _ in failed)
     site = (tmp_path / "gx" / "uncommitted").rglob("*.json")
     assert not any("CH00000002" in p.read_text(encoding="utf-8") for p in site)
+
+
+def test_the_data_docs_index_lists_only_the_newest_results(tmp_path, monkeypatch):
+    # every validation rebuilds the index and GX reads each result it lists: unbounded, a validation slows with history
+    monkeypatch.setattr(gx_runner, "DOCS_INDEX_RESULTS", 2)
+    table = get_contract("wildfire_weather").table
+    for batch in ("first", "second", "third", "fourth"):
+        outcome = validate_batch(tmp_path, table, pd.DataFrame({c.name: [None] for c in table.columns}), batch)
+    results = list((tmp_path / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    assert len(results) == 4 and outcome.docs_index.read_text(encoding="utf-8").count("validations/") == 2
 
 
 @pytest.mark.parametrize("text", ["김치볶음밥 햇살어린이집", "마곡해님어린이집", "구립등촌해님어린이집", "별님 반", "선생님"])

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from catalog.contracts import load_contracts
+from orchestration.lib.run_log import run_file_log
 from orchestration.lib.selection import FULL_TAG
 from orchestration.lib.translator import ContractTranslator
 from orchestration.defs.resources import LakeResource
@@ -32,7 +33,7 @@ def ensure_purpose_keys(settings: Settings, log) -> None:
 
 
 class _LinesToLog(io.TextIOBase):
-    """dagster-dbt echoes every dbt log line to stdout; this sends them to the run's log instead."""
+    """dagster-dbt echoes every dbt log line to stdout; this sends them to the run's log file instead."""
 
     def __init__(self, log) -> None:
         self._log, self._pending = log, ""
@@ -61,7 +62,7 @@ def definitions() -> dg.Definitions:
         # build, changed contracts or models, `lakehouse run --all`) rebuilds them from scratch.
         args = ["build", "--full-refresh"] if context.run.tags.get(FULL_TAG) == "true" else ["build"]
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
-        with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(context.log)):
+        with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(run_file_log(context.run.run_id))):
             yield from dbt.cli(args, context=context).stream()
 
     return dg.Definitions(assets=[dbt_models])

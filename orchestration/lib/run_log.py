@@ -50,6 +50,12 @@ def _logger_name(run_id: str) -> str:
     return f"lakehouse.run.{run_id}"
 
 
+def run_file_log(run_id: str) -> logging.Logger:
+    """The run's log file (and stderr under `--verbose`) without Dagster's event log: for a library's own
+    output, hundreds of lines a run (dbt's), which the event log would store one database commit at a time."""
+    return logging.getLogger(_logger_name(run_id))
+
+
 def close_run_log(run_id: str) -> None:
     """Close the run's log file (the logger outlives the run in this process otherwise)."""
     logger = logging.getLogger(_logger_name(run_id))

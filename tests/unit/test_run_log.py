@@ -2,12 +2,18 @@
 
 import dagster as dg
 
-from orchestration.lib.run_log import LOGGER_KEY, close_run_log, lakehouse_log, listening, run_config
+from orchestration.lib.run_log import LOGGER_KEY, close_run_log, lakehouse_log, listening, run_config, run_file_log
 
 
 @dg.asset
 def fine(context: dg.AssetExecutionContext) -> int:
     context.log.info("fine asset ran")
+    return 1
+
+
+@dg.asset
+def chatty(context: dg.AssetExecutionContext) -> int:
+    run_file_log(context.run.run_id).debug("dbt: 1 of 366 START sql table model")
     return 1
 
 
@@ -33,3 +39,16 @@ def test_every_event_goes_to_the_file_and_each_finished_step_to_the_listener(set
     console = capfd.readouterr()
     assert "STEP_SUCCESS" not in console.out + console.err and "DEBUG" not in console.out + console.err
     assert oct((settings.data_dir / "logs").stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_librarys_lines_go_to_the_file_but_not_to_the_event_log(settings):
+    run_id = "a1b2c3d4-0000-0000-0000-000000000001"
+    defs = dg.Definitions(assets=[chatty], jobs=[dg.define_asset_job("job", executor_def=dg.in_process_executor)],
+                          loggers={LOGGER_KEY: lakehouse_log})
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("job").execute_in_process(run_id=run_id, instance=instance,
+                                                                run_config=run_config(settings, run_id))
+        stored = [entry.user_message for entry in instance.all_logs(run_id)]
+    close_run_log(run_id)
+    assert result.success and stored and not any("START sql table model" in m for m in stored)
+    assert "dbt: 1 of 366 START sql table model" in (settings.data_dir / "logs" / f"run-{run_id}.log").read_text()

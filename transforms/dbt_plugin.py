@@ -25,6 +25,10 @@ GRID_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT)"
 PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld BOOLEAN, cell_kind VARCHAR)"
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
         # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL;
@@ -33,6 +37,12 @@ class Plugin(BasePlugin):
         data_url = os.environ.get("LAKEHOUSE_DATA_URL", "")
         load_extensions(conn, (*catalog_extensions(catalog), "spatial", *object_store.extensions(data_url)))
         object_store.configure(conn, data_url)
+        # The lake the profile attaches (`ducklake:lakehouse_lake`), and dbt's memory limit and spill folder:
+        # set here from the lake's settings so that the profile, and with it dbt's parse, is the same for every lake.
+        conn.execute(f"SET memory_limit = {_literal(os.environ['LAKEHOUSE_DBT_MEMORY_LIMIT'])}")
+        conn.execute(f"SET temp_directory = {_literal(os.environ['LAKEHOUSE_SPILL_DIR'])}")
+        conn.execute(f"CREATE TEMPORARY SECRET lakehouse_lake (TYPE ducklake, METADATA_PATH {_literal(catalog)}, "
+                     f"DATA_PATH {_literal(os.environ['LAKEHOUSE_DATA_PATH'])})")
         # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
         # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project
         # (and a DuckDB variable would not reach the cursors dbt's threads use).

@@ -23,6 +23,7 @@ from lake.settings import duckdb_memory_limit
 from transforms.records import ROW_NUMBER, Validated, map_to_contract, string_frame, validate
 
 DUPLICATE = "duplicate_key"
+LOADED_BATCHES = "batch-*.loaded.parquet"
 
 
 def slices(parsed: pl.DataFrame | Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
@@ -42,7 +43,7 @@ def slices(parsed: pl.DataFrame | Iterable[pl.DataFrame], rows: int) -> Iterator
 
 @dataclass
 class CheckedFile:
-    """What a file's check left in its spool folder: `loaded.parquet` and `quarantined.parquet`."""
+    """What a file's check left in its spool folder: its loaded rows (`loaded_path`) and `quarantined.parquet`."""
 
     spool: Path
     rows: int = 0
@@ -51,17 +52,20 @@ class CheckedFile:
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     unmapped_fields: list[str] = field(default_factory=list)
+    keys_repeated: bool = True
 
     @property
     def loaded_path(self) -> Path:
-        return self.spool / "loaded.parquet"
+        """The loaded rows: the batches' own files when no key repeated (usual), else the copy without the
+        later rows of a repeated key. A glob then, which DuckDB and Polars both read."""
+        return self.spool / ("loaded.parquet" if self.keys_repeated else LOADED_BATCHES)
 
     @property
     def quarantined_path(self) -> Path:
         return self.spool / "quarantined.parquet"
 
     def loaded_frame(self) -> pl.DataFrame:
-        return pl.read_parquet(self.loaded_path).sort(ROW_NUMBER)
+        return pl.read_parquet(str(self.loaded_path)).sort(ROW_NUMBER)
 
     def quarantined_frame(self) -> pl.DataFrame:
         return pl.read_parquet(self.quarantined_path).sort(ROW_NUMBER)
@@ -87,24 +91,28 @@ def _spool(checked: Validated, spool: Path, number: int) -> None:
         .write_parquet(spool / f"batch-{number:06d}.quarantined.parquet")
 
 
-def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> None:
+def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> bool:
     """One row per key in the file: a later row whose key an earlier loaded row holds is quarantined as
-    `duplicate_key` (the record shown as the text of its typed values: the raw strings are not spooled)."""
+    `duplicate_key` (the record shown as the text of its typed values: the raw strings are not spooled).
+    Whether a key repeated: only then are the loaded rows copied (without those), else the batches are them."""
     names = [c.name for c in table.columns]
     key = ", ".join(f'"{k}"' for k in table.primary_key)
-    con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM read_parquet('{spool}/batch-*.loaded.parquet')")
+    con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM read_parquet('{spool}/{LOADED_BATCHES}')")
     later = f"row_number() OVER (PARTITION BY {key} ORDER BY {ROW_NUMBER}) > 1" if key else "false"
     con.execute(f"CREATE TEMP TABLE duplicate_rows AS SELECT {ROW_NUMBER} FROM checked QUALIFY {later}")
-    con.execute(f"COPY (SELECT * FROM checked WHERE {ROW_NUMBER} NOT IN (SELECT {ROW_NUMBER} FROM duplicate_rows)) "
-                f"TO '{spool}/loaded.parquet' (FORMAT parquet)")
+    repeated = con.execute("SELECT count(*) FROM duplicate_rows").fetchone()[0] > 0
+    if repeated:
+        con.execute(f"COPY (SELECT * FROM checked WHERE {ROW_NUMBER} NOT IN (SELECT {ROW_NUMBER} FROM duplicate_rows)) "
+                    f"TO '{spool}/loaded.parquet' (FORMAT parquet)")
     record = "to_json(struct_pack(" + ", ".join(f'"{n}" := "{n}"::VARCHAR' for n in names) + "))"
+    duplicates = (f"UNION ALL SELECT {ROW_NUMBER}, '{DUPLICATE}', '{DUPLICATE}', {record} FROM checked "
+                  f"WHERE {ROW_NUMBER} IN (SELECT {ROW_NUMBER} FROM duplicate_rows)") if repeated else ""
     con.execute(f"""COPY (
         SELECT {ROW_NUMBER}, reason_code, reason_detail, record
         FROM read_parquet('{spool}/batch-*.quarantined.parquet', union_by_name = true)
-        UNION ALL
-        SELECT {ROW_NUMBER}, '{DUPLICATE}', '{DUPLICATE}', {record} FROM checked
-        WHERE {ROW_NUMBER} IN (SELECT {ROW_NUMBER} FROM duplicate_rows)
+        {duplicates}
     ) TO '{spool}/quarantined.parquet' (FORMAT parquet)""")
+    return repeated
 
 
 def check_file(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> CheckedFile:
@@ -114,7 +122,7 @@ def check_file(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: 
     rows, unmapped = _spool_batches(batches, table, name, spool)
     result = CheckedFile(spool, rows=rows, unmapped_fields=unmapped)
     with duckdb.connect(config={"temp_directory": str(spool / "spill"), "memory_limit": duckdb_memory_limit()}) as con:
-        _finish(con, table, spool)
+        result.keys_repeated = _finish(con, table, spool)
         result.loaded = con.execute(f"SELECT count(*) FROM '{result.loaded_path}'").fetchone()[0]
         reasons = con.execute(f"SELECT reason_code, count(*) FROM '{result.quarantined_path}' "
                               "GROUP BY ALL ORDER BY 1").fetchall()

@@ -13,7 +13,8 @@ from lake.session import lake_session
 from quality.batch_rules import seeded_sample, violations
 from catalog.contracts import get_contract
 from transforms import records
-from transforms.ingest import IngestFailed, ingest_file
+from lake.settings import Limits
+from transforms.ingest import IngestFailed, check_rows, ingest_file
 
 from conftest import SAMPLES, check_file_rows
 
@@ -48,6 +49,23 @@ def test_accounting_is_exact_at_every_batch_size(meals_file, tmp_path, batch_row
     assert checked.loaded["_row_number"].to_list() == [n for n in range(1, 21) if n not in (7, 8, 14, 20)]
     assert json.loads(checked.quarantined.filter(checked.quarantined["_row_number"] == 14)["record"][0])["child_id"] \
         == "CH00000001"
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 1000])
+def test_without_a_repeated_key_the_batches_are_the_loaded_rows(tmp_path, batch_rows):
+    # the usual file: its loaded rows are not copied a second time before the lake reads them
+    rows = [meal(i) for i in range(1, 21)]
+    rows[6] = meal(7, slot="야식")
+    path = tmp_path / "meals.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    limits = replace(Limits(), max_batch_rows=batch_rows)
+    _, checked = check_rows("childcare_meals", path, tmp_path / "spool", limits)
+    assert not checked.keys_repeated and not (checked.spool / "loaded.parquet").exists()
+    assert checked.loaded_frame()["_row_number"].to_list() == [n for n in range(1, 21) if n != 7]
+    assert checked.rows == 20 == checked.loaded + checked.quarantined and checked.reasons == {"unknown_code:meal_slot": 1}
+    path.write_text("\n".join([HEADER, *rows, meal(1)]) + "\n", encoding="utf-8")
+    _, again = check_rows("childcare_meals", path, tmp_path / "spool-again", limits)
+    assert again.keys_repeated and again.loaded == 19 and again.reasons["duplicate_key"] == 1
 
 
 def test_a_file_that_fails_half_way_loads_nothing_and_stays_landed_as_failed(settings, tmp_path, monkeypatch):

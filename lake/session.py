@@ -119,6 +119,11 @@ def duckdb_config(settings: Settings) -> dict[str, str | bool]:
     }
 
 
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal, for statements that take no parameters (SET, CREATE SECRET, generated rules)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _attach_sql(catalog: str, settings: Settings, read_only: bool) -> str:
     options = ["READ_ONLY"] if read_only else [f"DATA_PATH '{settings.lake_data_path}'", "DATA_INLINING_ROW_LIMIT 0"]
     return f"ATTACH 'ducklake:{catalog}' AS lake ({', '.join(options)})"

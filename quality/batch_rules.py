@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from catalog.contracts import Table
+from lake.session import sql_string
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,10 +21,6 @@ if TYPE_CHECKING:
 SAMPLE_SEED = 20260615
 
 _OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<"}
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def rule_filters(table: Table) -> dict[str, str]:
@@ -34,13 +31,13 @@ def rule_filters(table: Table) -> dict[str, str]:
         if c.required:
             rules[f"not_null:{c.name}"] = f"{col} IS NULL"
         if c.valid_values:
-            rules[f"in_set:{c.name}"] = f"{col}::VARCHAR NOT IN ({', '.join(_quote(v) for v in c.valid_values)})"
+            rules[f"in_set:{c.name}"] = f"{col}::VARCHAR NOT IN ({', '.join(sql_string(v) for v in c.valid_values)})"
         if c.minimum is not None:
             rules[f"minimum:{c.name}"] = f"{col} < {c.minimum}"
         if c.maximum is not None:
             rules[f"maximum:{c.name}"] = f"{col} > {c.maximum}"
         if c.pattern and c.physical_type == "VARCHAR":
-            rules[f"pattern:{c.name}"] = f"NOT regexp_matches({col}, {_quote(c.pattern)})"
+            rules[f"pattern:{c.name}"] = f"NOT regexp_matches({col}, {sql_string(c.pattern)})"
     for rule in table.pair_rules:
         rules[f"rule:{rule.name}"] = f'NOT ("{rule.left}" {_OPS[rule.op]} "{rule.right}")'
     return rules

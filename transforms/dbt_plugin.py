@@ -16,17 +16,13 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 
 from lake import object_store
 from lake.catalog_backend import catalog_extensions
-from lake.session import load_extensions
+from lake.session import load_extensions, sql_string
 from lake.settings import RUN_ID_ENV
 from transforms.suppression import suppressed_grid
 from transforms.pseudonymize import Pseudonymizer
 
 GRID_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT)"
 PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld BOOLEAN, cell_kind VARCHAR)"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Plugin(BasePlugin):
@@ -39,10 +35,10 @@ class Plugin(BasePlugin):
         object_store.configure(conn, data_url)
         # The lake the profile attaches (`ducklake:lakehouse_lake`), and dbt's memory limit and spill folder:
         # set here from the lake's settings so that the profile, and with it dbt's parse, is the same for every lake.
-        conn.execute(f"SET memory_limit = {_literal(os.environ['LAKEHOUSE_DBT_MEMORY_LIMIT'])}")
-        conn.execute(f"SET temp_directory = {_literal(os.environ['LAKEHOUSE_SPILL_DIR'])}")
-        conn.execute(f"CREATE TEMPORARY SECRET lakehouse_lake (TYPE ducklake, METADATA_PATH {_literal(catalog)}, "
-                     f"DATA_PATH {_literal(os.environ['LAKEHOUSE_DATA_PATH'])})")
+        conn.execute(f"SET memory_limit = {sql_string(os.environ['LAKEHOUSE_DBT_MEMORY_LIMIT'])}")
+        conn.execute(f"SET temp_directory = {sql_string(os.environ['LAKEHOUSE_SPILL_DIR'])}")
+        conn.execute(f"CREATE TEMPORARY SECRET lakehouse_lake (TYPE ducklake, METADATA_PATH {sql_string(catalog)}, "
+                     f"DATA_PATH {sql_string(os.environ['LAKEHOUSE_DATA_PATH'])})")
         # The Dagster run that started dbt, for each snapshot's commit message (lake_commit_message.sql).
         # A function, not a dbt --vars value: a new value there would make dbt re-parse the whole project
         # (and a DuckDB variable would not reach the cursors dbt's threads use).

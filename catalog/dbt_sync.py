@@ -1,8 +1,9 @@
 """Generate each dbt model's and seed's properties YAML, and the raw zone's `sources:`, from the contracts.
 
 The contract is the single place a column is described; dbt's enforced model contract (names, types,
-not-null) and its data tests are written from it. `lakehouse catalog dbt-sync` rewrites the files; a
-test fails when a committed file differs from what the contracts generate.
+not-null) and its data tests are written from it: a column's row rules (allowed values, range, not-null where
+no contract enforces it) all go into the model's one `contract_rules` test, a single scan. `lakehouse catalog
+dbt-sync` rewrites the files; a test fails when a committed file differs from what the contracts generate.
 """
 
 from __future__ import annotations
@@ -20,18 +21,26 @@ RAW_SOURCE = "raw_identified"
 SOURCES_FILE = "models/staging/_raw_identified__sources.yml"
 
 
-def _tests(column: Column, enforced: bool) -> list:
-    tests: list = []
+def _rule(column: Column, enforced: bool) -> dict | None:
+    """The column's row rules for the model's one `contract_rules` test (dbt_project/tests/generic)."""
+    rule: dict = {}
     if column.required and not enforced:  # an enforced contract's NOT NULL constraint already blocks nulls
-        tests.append("not_null")
-    if column.unique:
-        tests.append("unique")
+        rule["not_null"] = True
     if column.valid_values:
-        tests.append({"accepted_values": {"arguments": {"values": list(column.valid_values)}}})
-    if column.minimum is not None or column.maximum is not None:
-        bounds = {k: v for k, v in (("min_value", column.minimum), ("max_value", column.maximum)) if v is not None}
-        tests.append({"accepted_range": {"arguments": bounds}})
-    return tests
+        rule["values"] = list(column.valid_values)
+    if column.minimum is not None:
+        rule["min_value"] = column.minimum
+    if column.maximum is not None:
+        rule["max_value"] = column.maximum
+    return {"column": column.name, **rule} if rule else None
+
+
+def _rules_description(rules: list[dict]) -> str:
+    names = [f"{kind}:{r['column']}" for r in rules
+             for kind, key in (("not_null", "not_null"), ("in_set", "values"), ("minimum", "min_value"),
+                               ("maximum", "max_value")) if key in r]
+    return ("The contract's column rules in one scan; a failing row per rule broken, with the rows breaking it "
+            f"(failed rows = rules broken): {', '.join(names)}.")
 
 
 def _column(column: Column, enforce: bool) -> dict:
@@ -43,8 +52,8 @@ def _column(column: Column, enforce: bool) -> dict:
     if enforce and column.required:
         entry["constraints"] = [{"type": "not_null"}]
     entry["meta"] = {"tier": column.tier, "name_ko": column.name_ko}
-    if tests := _tests(column, enforce):
-        entry["data_tests"] = tests
+    if column.unique:
+        entry["data_tests"] = ["unique"]
     return entry
 
 
@@ -71,8 +80,17 @@ def dbt_properties(contract: Contract) -> dict:
         node["config"]["contract"] = {"enforced": True}
     else:
         node["config"]["column_types"] = {c.name: c.physical_type.lower() for c in table.columns}
+    tests = []
+    if rules := [r for c in table.columns if (r := _rule(c, is_model))]:
+        tests.append({"contract_rules": {
+            "name": f"contract_rules_{table.name}",
+            "config": {"meta": {"description": _rules_description(rules)}},  # the check's text in Dagster
+            "arguments": {"rules": rules},
+        }})
     if len(table.primary_key) > 1:
-        node["data_tests"] = [{"unique_key": {"arguments": {"columns": list(table.primary_key)}}}]
+        tests.append({"unique_key": {"arguments": {"columns": list(table.primary_key)}}})
+    if tests:
+        node["data_tests"] = tests
     return {"version": 2, ("models" if is_model else "seeds"): [node]}
 
 

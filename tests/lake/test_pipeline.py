@@ -25,7 +25,34 @@ def test_main_job_materializes_everything_and_all_checks_pass(materialized):
         <= set(summary.assets_materialized)
     assert any(name.endswith(":gx_contract_suite") for name in summary.checks_passed)
     assert any(name.endswith(":small_cells_suppressed") for name in summary.checks_passed)
-    assert any("accepted_values_stg_childcare__meals_meal_slot" in name for name in summary.checks_passed)
+    assert any(name.endswith(":contract_rules_stg_childcare__meals") for name in summary.checks_passed)
+
+
+def test_a_broken_contract_rule_fails_its_models_one_dbt_test_and_is_named(lake_copy, monkeypatch):
+    """The contract's column rules are one dbt test per model: it fails when a row breaks one, and its rows name
+    each rule broken with the rows breaking it."""
+    from orchestration.defs.resources import dbt_cli
+    from transforms.dbt_project import prepare_manifest
+
+    settings, _ = lake_copy
+    for name, value in settings.env().items():
+        monkeypatch.setenv(name, value)
+    test = "contract_rules_meal_nutrition_reference"
+
+    def run_test():
+        invocation = dbt_cli().cli(["test", "--select", test], manifest=prepare_manifest(settings),
+                                   raise_on_error=False)
+        invocation.wait()
+        compiled = next(invocation.target_path.rglob(f"compiled/**/{test}.sql")).read_text()
+        with lake_session(settings, read_only=True) as con:
+            return invocation.is_successful(), con.execute(compiled).fetchall()
+
+    assert run_test() == (True, [])
+    with lake_session(settings) as con:
+        con.execute("INSERT INTO lake.reference.meal_nutrition_reference VALUES ('야식', -5, 1), ('점심', -1, 2)")
+    passed, broken = run_test()
+    assert not passed
+    assert sorted(broken) == [("in_set:meal_slot", 1), ("minimum:kcal_reference", 2)]
 
 
 def test_row_accounting_holds_through_the_layers(materialized):

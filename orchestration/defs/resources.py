@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
@@ -69,10 +71,17 @@ class LakeResource(dg.ConfigurableResource):
 class LakeDbtCli(DbtCliResource):
     """The dbt CLI without dagster-dbt's in-process dbt adapter. dagster-dbt builds one at every `cli()` call
     (~2 s and ~40 MiB in the run's interpreter, while dbt's own process runs beside it) only to fetch row counts
-    and column metadata, which the project does not ask for."""
+    and column metadata, which the project does not ask for. Nor does it start `dbt --version` (~3 s, dbt's
+    imports) to learn dbt's version in every run: the venv's dbt is the dbt-core installed beside this code."""
 
     def _initialize_dbt_core_adapter(self, args):  # dagster-dbt 0.29's hook; its dbt Fusion path has no adapter either
         return None
+
+    @cached_property
+    def _cli_version(self):  # dagster-dbt 0.29 asks `dbt --version` for the major version (Fusion is 2)
+        from packaging import version
+
+        return version.parse(importlib.metadata.version("dbt-core"))
 
 
 def dbt_cli() -> LakeDbtCli:

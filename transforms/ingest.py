@@ -204,7 +204,7 @@ def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, 
         if stored := loaded_record(con, result.source, result.sha256):  # the lock's second holder adds nothing
             return stored
         con.execute(f"INSERT INTO lake.{table.physical_name} BY NAME SELECT *, {stamp} AS _loaded_at "
-                    f"FROM read_parquet('{checked.loaded_path}')", [result.sha256, received_at])
+                    f"FROM {checked.loaded_rows}", [result.sha256, received_at])
         con.execute(f"INSERT INTO {quarantine_table(result.source)} BY NAME SELECT *, {stamp} AS _quarantined_at "
                     f"FROM read_parquet('{checked.quarantined_path}')", [result.sha256, received_at])
         _replace_landing_record(con, _landing_row(result, received_at, size, run_id))

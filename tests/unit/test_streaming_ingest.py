@@ -52,8 +52,9 @@ def test_accounting_is_exact_at_every_batch_size(meals_file, tmp_path, batch_row
 
 
 @pytest.mark.parametrize("batch_rows", [1, 7, 1000])
-def test_without_a_repeated_key_the_batches_are_the_loaded_rows(tmp_path, batch_rows):
-    # the usual file: its loaded rows are not copied a second time before the lake reads them
+def test_the_batches_are_the_loaded_rows_with_or_without_a_repeated_key(tmp_path, batch_rows):
+    # the loaded rows are never written a second time before the lake reads them: a repeated key's later
+    # rows are left out by their row numbers
     rows = [meal(i) for i in range(1, 21)]
     rows[6] = meal(7, slot="야식")
     path = tmp_path / "meals.csv"
@@ -66,6 +67,9 @@ def test_without_a_repeated_key_the_batches_are_the_loaded_rows(tmp_path, batch_
     path.write_text("\n".join([HEADER, *rows, meal(1)]) + "\n", encoding="utf-8")
     _, again = check_rows("childcare_meals", path, tmp_path / "spool-again", limits)
     assert again.keys_repeated and again.loaded == 19 and again.reasons["duplicate_key"] == 1
+    assert again.loaded_frame()["_row_number"].to_list() == [n for n in range(1, 21) if n != 7]
+    spooled = sorted(p.name for p in again.spool.glob("*.parquet") if not p.name.startswith("batch-"))
+    assert spooled == ["later_rows.parquet", "quarantined.parquet"]
 
 
 def test_a_file_that_fails_half_way_loads_nothing_and_stays_landed_as_failed(settings, tmp_path, monkeypatch):

@@ -40,13 +40,17 @@ def test_small_cell_gate_passes_withheld_cells_and_fails_published_small_ones():
     assert result.evidence["suppressed_cells"] == 1
 
 
-@pytest.mark.parametrize("text", ["김민지 010-1234-5678", "주민번호 900101-2345678", "아동 CH00001234 결석",
-                                  "대상자: 김민지 미응답", "박순자 어르신 댁 방문"])
-def test_identifier_gate_finds_identifiers_in_free_text(text):
-    con = make([{**GOOD, "center_name": text}])
+@pytest.mark.parametrize(("text", "label"), [
+    ("김민지 010-1234-5678", "mobile_phone"), ("주민번호 900101-2345678", "resident_registration_number"),
+    ("아동 CH00001234 결석", "childcare_meals.child_id"), ("대상자: 김민지 미응답", "korean_name_in_context"),
+    ("박순자 어르신 댁 방문", "korean_name_in_context"), ("02-123-4567", "landline_phone")])
+def test_identifier_gate_finds_identifiers_in_free_text_and_names_each_pattern(text, label):
+    con = make([{**GOOD, "center_name": text}, GOOD, {**GOOD, "center_name": text}])
     result = no_direct_identifiers(con, "t", NUTRITION.table)
-    assert not result.passed and "pattern" in result.findings[0]
-    assert no_direct_identifiers(make([GOOD]), "t", NUTRITION.table).passed
+    assert not result.passed and f"2 rows match the {label} pattern" in result.findings
+    assert result.evidence["pattern_hits"][label] == 2 and result.evidence["rows_scanned"] == 3
+    clean = no_direct_identifiers(make([GOOD]), "t", NUTRITION.table)
+    assert clean.passed and clean.evidence["pattern_hits"] == {} and clean.evidence["rows_scanned"] == 1
 
 
 def test_identifier_gate_rejects_columns_outside_the_contract():

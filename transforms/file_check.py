@@ -105,8 +105,12 @@ def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> bool:
     names = [c.name for c in table.columns]
     key = ", ".join(f'"{k}"' for k in table.primary_key)
     con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM read_parquet('{spool}/{LOADED_BATCHES}')")
-    later = f"row_number() OVER (PARTITION BY {key} ORDER BY {ROW_NUMBER}) > 1" if key else "false"
-    con.execute(f"CREATE TEMP TABLE duplicate_rows AS SELECT {ROW_NUMBER} FROM checked QUALIFY {later}")
+    # Ranking every row by key cost the SF 1 meal scans (4.5 million rows) 3.3 s; grouping on the key's hash
+    # finds the few keys that may repeat in 1.1 s, and only their rows are ranked (a hash collision's rows rank
+    # first in their own key, so they stay loaded).
+    repeats = (f"WHERE hash({key}) IN (SELECT hash({key}) FROM checked GROUP BY ALL HAVING count(*) > 1) "
+               f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {ROW_NUMBER}) > 1") if key else "WHERE false"
+    con.execute(f"CREATE TEMP TABLE duplicate_rows AS SELECT {ROW_NUMBER} FROM checked {repeats}")
     repeated = con.execute("SELECT count(*) FROM duplicate_rows").fetchone()[0] > 0
     if repeated:
         con.execute(f"COPY duplicate_rows TO '{spool / LATER_ROWS}' (FORMAT parquet)")

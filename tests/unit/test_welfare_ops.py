@@ -180,6 +180,15 @@ def test_a_malformed_jsonl_line_is_quarantined_not_fatal(tmp_path):
     assert checked.quarantined["_row_number"].to_list() == [2, 3]
 
 
+def test_a_line_that_is_not_strict_json_is_quarantined(tmp_path):
+    # NaN is not JSON; a lone surrogate cannot be stored as text (it made the whole file fail before orjson)
+    path = tmp_path / "readings.jsonl"
+    lines = [json.dumps(GOOD), '{"device_id": "IOT-0000ABCD", "power_wh": NaN}', '{"device_id": "\\ud800"}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, checked, _ = check_file_rows("welfare_iot_readings", path, tmp_path)
+    assert checked.loaded.height == 1 and checked.quarantined["_row_number"].to_list() == [2, 3]
+
+
 @pytest.mark.parametrize("text", ["device_id,household_id\nIOT-0000ABCD,P00000001\n",
                                   '[\n{"device_id": "IOT-0000ABCD"}\n]\n', '{"device_id": "IOT-00', "\n\n"])
 def test_a_file_that_is_not_json_lines_is_refused_by_name(tmp_path, text):

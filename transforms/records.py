@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import orjson
 import polars as pl
 
 from catalog.contracts import Column, Table
@@ -29,6 +31,16 @@ _POLARS_TYPES = {
 
 class ParseError(ValueError):
     """The file cannot be parsed at all; the message names the file and the problem."""
+
+
+def read_json(path: Path, name: str) -> Any:
+    """The JSON document in the UTF-8 file at `path` (landed as `name`). Strict JSON (orjson, RFC 8259): NaN,
+    Infinity and a lone surrogate escape, which no text column can hold, are refused with the file's name.
+    An integer beyond 64 bits is read as a float; the public APIs send identifiers as strings."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
 
 
 class SchemaMismatch(ValueError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import io
+import re
 import subprocess
 import tracemalloc
 import zipfile
@@ -16,7 +17,7 @@ import pytest
 
 from connectors.envelopes import UnreadablePage, read_data_go_kr
 from lake.session import lake_session, table_exists
-from lake.settings import Limits, Settings, describe_limits
+from lake.settings import PROJECT_ROOT, Limits, Settings, describe_limits
 from transforms import landing
 from transforms.archives import check_zip, unsafe_name
 from transforms.encoding import EncodingError, decode_to_utf8
@@ -196,6 +197,20 @@ def test_cp949_files_still_load_and_a_latin_file_names_both_failures(settings, t
     with pytest.raises(EncodingError,
                        match=r"latin.csv: unknown encoding .*not UTF-8 at byte 3 \(line 1\).*not CP949 at byte 3"):
         decode_to_utf8(latin, tmp_path / "out")
+
+
+@pytest.mark.parametrize("source, sample", [
+    ("cctv", "cctv_info_api_3150000_page1_SYNTHETIC.json"),  # every data.go.kr safety API page
+    ("childcare_centers", "ChildCareInfo_SYNTHETIC.json"),
+    ("commerce_sales", "VwsmTrdarSelngQq_20262_SYNTHETIC.json"),  # every Seoul commerce API answer
+    ("stores", "storeListInDong_11500_202606_SYNTHETIC.json"),
+])
+def test_a_json_answer_with_a_lone_surrogate_escape_is_refused(settings, tmp_path, source, sample):
+    # valid UTF-8 bytes, but "\ud800" decodes to text no column can hold: it failed with a UnicodeEncodeError
+    text = (PROJECT_ROOT / "data" / "samples" / source / sample).read_text(encoding="utf-8")
+    path = tmp_path / sample
+    path.write_text(re.sub(r'(": ?")', r"\1\\ud800", text, count=1), encoding="utf-8")  # the first string value
+    refused(settings, source, path, "not valid JSON", "surrogate")
 
 
 def test_an_empty_file_is_refused(settings, tmp_path):

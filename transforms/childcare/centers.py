@@ -6,7 +6,6 @@ map `sigunname`/`sigunguname`, `STCODE`/`stcode` … onto its columns.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import polars as pl
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from transforms.records import ParseError, string_frame
+from transforms.records import ParseError, read_json, string_frame
 from transforms.source import Source
 
 SOURCE_ID = "childcare_centers"
@@ -50,10 +49,7 @@ def parse_cpmsapi030_xml(path: Path, name: str) -> pl.DataFrame:
 
 def parse_childcareinfo_json(path: Path, name: str) -> pl.DataFrame:
     """`{"ChildCareInfo": {"list_total_count", "RESULT": {"CODE"}, "row": [...]}}`; INFO-200 = no rows."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
+    document = read_json(path, name)
     envelope = document.get("ChildCareInfo") if isinstance(document, dict) else None
     if envelope is None:
         # The API answers errors without the service wrapper: {"RESULT": {"CODE": ..., "MESSAGE": ...}}

@@ -13,13 +13,12 @@ Output: a frame of strings keyed by the source's field names, `_row_number` = da
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 
 from catalog.contracts import get_contract
-from transforms.records import ParseError, read_extract_csv, string_frame
+from transforms.records import ParseError, read_extract_csv, read_json, string_frame
 
 
 def _text(value: object) -> str | None:
@@ -36,10 +35,7 @@ def empty_frame(contract_id: str) -> pl.DataFrame:
 
 
 def parse_api_json(path: Path, name: str, service: str, contract_id: str) -> pl.DataFrame:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
+    document = read_json(path, name)
     if not isinstance(document, dict):
         raise ParseError(f"{name}: expected a JSON object with a {service} envelope")
     envelope = document.get(service)

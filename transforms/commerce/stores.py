@@ -28,7 +28,6 @@ Codes stay strings throughout: 20-character 상가업소번호, 19-digit PNU, 25
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 import zipfile
@@ -43,7 +42,7 @@ from transforms.archives import unsafe_name
 from transforms.commerce import free_text
 from transforms.commerce.codes import adong_code10, field_for
 from transforms.encoding import EncodingError, decode_to_utf8
-from transforms.records import ParseError, csv_batches, string_frame
+from transforms.records import ParseError, csv_batches, read_json, string_frame
 from transforms.source import Source, reference_period
 
 SOURCE_ID = "stores"
@@ -113,10 +112,7 @@ def _items(body: dict) -> list[dict]:
 
 def read_api_json(path: Path, name: str) -> tuple[pl.DataFrame, str | None]:
     """(items, stdrYm) of a storeListInDong answer; resultCode 03 = no rows."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
+    document = read_json(path, name)
     document = document.get("response", document) if isinstance(document, dict) else None
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise ParseError(f"{name}: not an sdsc2 answer (no header)")

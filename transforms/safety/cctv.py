@@ -19,9 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from catalog.contracts import Table, get_contract
-from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv, string_frame
+from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv, read_json, string_frame
 from transforms.safety.public_data import (
-    api_items, clean, gangseo_flag, items_frame, read_json, read_on, source_field,
+    api_items, clean, gangseo_flag, items_frame, read_on, source_field,
 )
 from transforms.xlsx import read_xlsx_rows
 from transforms.source import Source

@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 
 from catalog.contracts import get_contract
-from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv
-from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, read_json, source_field
+from transforms.records import ROW_NUMBER, ParseError, normalise_name, read_extract_csv, read_json
+from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, source_field
 from transforms.source import Source
 
 SOURCE_ID = "child_protection_zones"

@@ -33,13 +33,6 @@ _OK_CODES = {"00", "0", "000", "INFO-000"}
 _NO_DATA_CODES = {"03", "INFO-200"}
 
 
-def read_json(path: Path, name: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{name}: not valid JSON ({exc})") from exc
-
-
 def _text(value: Any) -> str | None:
     """Every API value as text: strings as sent, numbers as JSON writes them, nested values as JSON."""
     if value is None or isinstance(value, str):

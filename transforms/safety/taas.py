@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from catalog.contracts import get_contract
-from transforms.records import ParseError
-from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, read_json, source_field
+from transforms.records import ParseError, read_json
+from transforms.safety.public_data import api_items, clean, gangseo_flag, items_frame, source_field
 from transforms.source import Source
 
 SOURCE_ID = "taas_child_hotspots"

@@ -322,10 +322,12 @@ def _create_zones(settings: Settings, run_id: str) -> None:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, physical_name: str) -> bool:
+    """Whether the lake has the table `schema.table`, by binding that one name: listing tables (duckdb_tables())
+    makes DuckLake load every table's entry, ~0.25 s on a session's first look at a built lake against ~0.05.
+    A missing name is a catalog error, which leaves an open transaction usable."""
     schema, table = physical_name.split(".")
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND schema_name = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    try:
+        con.execute(f'SELECT * FROM lake."{schema}"."{table}" LIMIT 0')
+    except duckdb.CatalogException:
+        return False
+    return True

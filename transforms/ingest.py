@@ -161,7 +161,10 @@ def check_rows(source_id: str, path: Path, work: Path, limits: Limits, name: str
         encoding, text = "binary", path
     else:
         encoding, text = decode_to_utf8(path, work / "utf8", limits.max_line_bytes)
-    parsed = source.parse(text, name, period=period) if period else source.parse(text, name)
+    options: dict[str, object] = {"period": period} if period else {}
+    if source.unpacks:
+        options["work"] = work
+    parsed = source.parse(text, name, **options)
     return encoding, check_file(slices(parsed, limits.max_batch_rows), table, name, work / "spool")
 
 

@@ -23,6 +23,9 @@ class Source:
     # The parser takes `period=` (YYYYMM): the reference period of a file whose name carries none,
     # given by the person ingesting it (`lakehouse ingest … --period`).
     takes_period: bool = False
+    # The parser takes `work=`: the ingest's private scratch folder, for what it unpacks (a ZIP's member holds
+    # rows as delivered, so never the system's temp folder, which may also be a small tmpfs).
+    unpacks: bool = False
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in self.suffixes

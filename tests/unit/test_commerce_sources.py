@@ -15,10 +15,11 @@ import polars as pl
 import pytest
 
 from catalog.contracts import get_contract
-from transforms.ingest import IngestFailed, ingest_file
+from transforms.ingest import IngestFailed, check_rows, ingest_file
 from lake.session import lake_session
+from lake.settings import Limits
 from quality.privacy_gates import GENERIC_PATTERNS
-from transforms.commerce import crosswalk, free_text
+from transforms.commerce import crosswalk, free_text, stores
 from transforms.encoding import decode_to_utf8
 from transforms.records import ROW_NUMBER, ParseError, Validated, map_to_contract, validate
 from transforms.sources import get_source
@@ -101,6 +102,19 @@ def test_zip_parse_equals_its_bom_csv_parsed_alone(tmp_path):
     csv_path.write_bytes(data)
     from_zip, from_csv = load("stores", ZIPS[-1])[1], load("stores", csv_path)[1]
     assert from_zip.loaded.equals(from_csv.loaded) and from_zip.quarantined.equals(from_csv.quarantined)
+
+
+def test_a_zip_member_is_unpacked_in_the_ingest_scratch_folder_and_removed(tmp_path, monkeypatch):
+    folders = []
+    real_extract = stores.extract_member
+    monkeypatch.setattr(stores, "extract_member",
+                        lambda path, name, folder: folders.append(folder) or real_extract(path, name, folder))
+    work = tmp_path / "work"
+    work.mkdir()
+    _, checked = check_rows("stores", ZIPS[-1], work, Limits.from_env())
+    assert checked.loaded > 0
+    [folder] = folders
+    assert folder.parent == work and not folder.exists()  # never the system's temp folder; gone after the last batch
 
 
 @pytest.mark.parametrize(("members", "problem"), [

@@ -144,15 +144,16 @@ def _normalise(frame: pl.DataFrame, month: str, name: str) -> pl.DataFrame:
     )
 
 
-def parse(path: Path, name: str, period: str | None = None) -> Iterator[pl.DataFrame]:
+def parse(path: Path, name: str, period: str | None = None, work: Path | None = None) -> Iterator[pl.DataFrame]:
     """`path` is the landed .zip itself, or the UTF-8 text of a .csv or .json; `period` (YYYYMM) is the
-    month of a file that states none. The archive, the layout and the month are judged at once; the rows
-    then come in batches (the 서울 member alone is ~550,000 rows)."""
+    month of a file that states none; `work` the folder a ZIP's member is unpacked under (ingest gives its
+    private scratch folder). The archive, the layout and the month are judged at once; the rows then come in
+    batches (the 서울 member alone is ~550,000 rows)."""
     suffix = Path(name).suffix.lower()
-    work = None
+    unpacked = None
     if suffix == ".zip":
-        work = tempfile.TemporaryDirectory(prefix="lakehouse-stores-")  # removed after the last batch
-        text, member = extract_member(path, name, Path(work.name))
+        unpacked = tempfile.TemporaryDirectory(prefix="stores-", dir=work)  # removed after the last batch
+        text, member = extract_member(path, name, Path(unpacked.name))
         frames, month = read_delimited(text, f"{name}/{member}"), reference_month(member) or reference_month(name)
     elif suffix == ".csv":
         frames, month = read_delimited(path, name), reference_month(name)
@@ -163,16 +164,16 @@ def parse(path: Path, name: str, period: str | None = None) -> Iterator[pl.DataF
         raise ParseError(f"{name}: stores accepts the .zip download, its .csv, or a storeListInDong .json answer")
     month = reference_period(month, period, name, SOURCE_ID,
                              "expected YYYYMM in the file name, e.g. '_서울_202606', or stdrYm in the API header")
-    return _normalised(frames, month, name, work)
+    return _normalised(frames, month, name, unpacked)
 
 
-def _normalised(frames, month: str, name: str, work: tempfile.TemporaryDirectory | None) -> Iterator[pl.DataFrame]:
+def _normalised(frames, month: str, name: str, unpacked: tempfile.TemporaryDirectory | None) -> Iterator[pl.DataFrame]:
     try:
         for frame in frames:
             yield _normalise(frame, month, name)
     finally:
-        if work is not None:
-            work.cleanup()
+        if unpacked is not None:
+            unpacked.cleanup()
 
 
 SOURCE = Source(
@@ -184,4 +185,5 @@ SOURCE = Source(
     parse,
     binary_suffixes=(".zip",),
     takes_period=True,
+    unpacks=True,
 )

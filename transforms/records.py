@@ -8,6 +8,7 @@ Nothing is dropped: read = loaded + quarantined.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,15 @@ def read_json(path: Path, name: str) -> Any:
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise ParseError(f"{name}: not valid JSON ({exc})") from exc
+
+
+def json_text(value: Any) -> str | None:
+    """A JSON value as text: strings as sent, true/false, numbers as JSON writes them, nested values as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SchemaMismatch(ValueError):

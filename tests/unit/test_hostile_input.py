@@ -17,12 +17,14 @@ import pytest
 
 from connectors.envelopes import UnreadablePage, read_data_go_kr
 from lake.session import lake_session, table_exists
-from lake.settings import PROJECT_ROOT, Limits, Settings, describe_limits
+from lake.settings import Limits, Settings, describe_limits
 from transforms import landing
 from transforms.archives import check_zip, unsafe_name
 from transforms.encoding import EncodingError, decode_to_utf8
 from transforms.ingest import IngestFailed, ingest_file
 from transforms.records import ParseError
+
+from conftest import SAMPLES
 
 HEADER = "어린이집코드,아동ID,반연령,급식일자,식사구분,메뉴명,알레르기번호,배식량(g),잔반량(g),열량(kcal),단백질(g)"
 STORE_ZIP = "소상공인시장진흥공단_상가(상권)정보_20260630.zip"
@@ -207,7 +209,7 @@ def test_cp949_files_still_load_and_a_latin_file_names_both_failures(settings, t
 ])
 def test_a_json_answer_with_a_lone_surrogate_escape_is_refused(settings, tmp_path, source, sample):
     # valid UTF-8 bytes, but "\ud800" decodes to text no column can hold: it failed with a UnicodeEncodeError
-    text = (PROJECT_ROOT / "data" / "samples" / source / sample).read_text(encoding="utf-8")
+    text = (SAMPLES / source / sample).read_text(encoding="utf-8")
     path = tmp_path / sample
     path.write_text(re.sub(r'(": ?")', r"\1\\ud800", text, count=1), encoding="utf-8")  # the first string value
     refused(settings, source, path, "not valid JSON", "surrogate")

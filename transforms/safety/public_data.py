@@ -12,17 +12,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from catalog.contracts import Table
-from transforms.records import NULL_TOKENS, ROW_NUMBER, ParseError, normalise_name, string_frame
+from transforms.records import NULL_TOKENS, ROW_NUMBER, ParseError, json_text, normalise_name, string_frame
 
 GANGSEO_ORG_CODE = "3150000"  # 자치단체(기관)코드: OPN_ATMY_GRP_CD, insttCode, 제공기관코드
 GANGSEO_SIGUNGU_CODE = "11500"  # 행안부 시군구코드: prefix of 법정동/행정동 codes
@@ -31,15 +29,6 @@ GANGSEO_ADDRESS = r"^\s*서울(?:특별시|시)?\s*강서구(?:\s|$)"
 # Result codes of a normal answer (data.go.kr "00", LOCALDATA 1741000 "0") and of "no data" (data.go.kr "03").
 _OK_CODES = {"00", "0", "000", "INFO-000"}
 _NO_DATA_CODES = {"03", "INFO-200"}
-
-
-def _text(value: Any) -> str | None:
-    """Every API value as text: strings as sent, numbers as JSON writes them, nested values as JSON."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _page_items(page: Any, name: str) -> list[dict]:
@@ -72,7 +61,7 @@ def _page_items(page: Any, name: str) -> list[dict]:
 def api_items(document: Any, name: str) -> list[dict[str, str | None]]:
     """Rows of one response page, or of a JSON list of pages in order, every value as text."""
     pages = document if isinstance(document, list) else [document]
-    return [{k: _text(v) for k, v in item.items()} for page in pages for item in _page_items(page, name)]
+    return [{k: json_text(v) for k, v in item.items()} for page in pages for item in _page_items(page, name)]
 
 
 def items_frame(items: list[dict], fields: Iterable[str]) -> pl.DataFrame:

@@ -12,14 +12,13 @@ float (the contract's ranges quarantine it; the landed file keeps its digits).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import polars as pl
 
-from transforms.records import READ_ROWS, ROW_NUMBER, ParseError
+from transforms.records import READ_ROWS, ROW_NUMBER, ParseError, json_text
 from transforms.source import Source
 
 SOURCE_ID = "welfare_iot_readings"
@@ -33,16 +32,6 @@ _UNIFORM = {  # a column whose values are all of one JSON type (or null) is conv
 }
 
 
-def _text(value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _column(name: str, values: list) -> pl.Series:
     """Values of one field as text: true/false, numbers as JSON writes them, nested values as JSON."""
     kinds = frozenset(type(v) for v in values) - {type(None)}
@@ -52,7 +41,7 @@ def _column(name: str, values: list) -> pl.Series:
             return pl.Series(name, values, dtype=dtype or pl.String).cast(pl.String)
         except (OverflowError, TypeError, pl.exceptions.PolarsError):
             pass  # e.g. an integer beyond 64 bits
-    return pl.Series(name, [_text(v) for v in values], dtype=pl.String)
+    return pl.Series(name, [json_text(v) for v in values], dtype=pl.String)
 
 
 def _frame(records: list[dict], line_numbers: list[int], keys: dict[str, None]) -> pl.DataFrame:

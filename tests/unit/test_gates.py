@@ -7,6 +7,7 @@ import pytest
 from catalog.contracts import get_contract
 from quality import gx_runner
 from quality.gx_runner import validate_batch
+from quality.gx_suites import suite_for
 from dataclasses import replace
 
 from quality.privacy_gates import k_anonymous, l_diverse, no_direct_identifiers, small_cells_suppressed, tier_propagation
@@ -84,6 +85,20 @@ def test_the_data_docs_index_lists_only_the_newest_results(tmp_path, monkeypatch
         outcome = validate_batch(tmp_path, table, pd.DataFrame({c.name: [None] for c in table.columns}), batch)
     results = list((tmp_path / "gx" / "uncommitted" / "validations").rglob("*.json"))
     assert len(results) == 4 and outcome.docs_index.read_text(encoding="utf-8").count("validations/") == 2
+
+
+def test_a_session_builds_the_data_docs_of_all_its_validations_once_when_it_ends(tmp_path):
+    # one step validates every raw asset's batch: one Data Docs build per step, not per validation
+    pages = tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    tables = [get_contract(source).table for source in ("wildfire_weather", "childcare_centers")]
+    with gx_runner.gx_session(tmp_path) as validate:
+        for table in tables:
+            outcome = validate(table, pd.DataFrame({c.name: [None] for c in table.columns}), "landed")
+        assert not pages.exists()
+    suites = {suite_for(table).name for table in tables}
+    assert {p.relative_to(pages).parts[0] for p in pages.rglob("*.html")} == suites
+    index = outcome.docs_index.read_text(encoding="utf-8")
+    assert all(f"validations/{suite}/" in index for suite in suites)
 
 
 @pytest.mark.parametrize("text", ["김치볶음밥 햇살어린이집", "마곡해님어린이집", "구립등촌해님어린이집", "별님 반", "선생님"])

@@ -39,9 +39,11 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         settings = lake.settings()
-        ensure_zones(settings, context.run.run_id)
+        files = inbox_files(settings.inbox_dir, source.id)
+        if not files:  # otherwise each file's first lake session creates the zones (~0.1 s a step less)
+            ensure_zones(settings, context.run.run_id)
         results, failures = [], []
-        for path in inbox_files(settings.inbox_dir, source.id):
+        for path in files:
             try:
                 result = ingest_file(settings, source.id, path, context.run.run_id)
             except IngestFailed as exc:

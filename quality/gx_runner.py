@@ -5,8 +5,8 @@ carry row values (`partial_unexpected_count: 0`): check outputs must not leak pe
 
 GX's file context (great_expectations.yml, suites, checkpoints, Data Docs) is one set of files per data
 folder, rewritten by every validation; runs of two domains at once on one folder (PostgreSQL catalog)
-would save over each other ("ExpectationSuite … has changed since it has last been saved"), so a
-session holds a file lock on the context while it validates.
+would save over each other ("ExpectationSuite … has changed since it has last been saved"), so each
+validation and each Data Docs build holds a file lock on the context.
 
 A session (`gx_session`) validates the batches of one step and builds their Data Docs once, when it ends:
 each build compiles GX's page templates again and rewrites the index, ~0.3 s of a ~0.8 s validation.
@@ -53,28 +53,38 @@ def docs_index(quality_dir: Path) -> Path:
 Validate = Callable[["Table", "pd.DataFrame", str], GxOutcome]
 
 
+class _Session:
+    """A step's validations: GX is imported (~6 s) and its context opened at the first one only. Each
+    validation, and the Data Docs build, holds the context's lock, not the step between them: another
+    domain's run (PostgreSQL catalog) validates while this one queries the lake."""
+
+    def __init__(self, quality_dir: Path) -> None:
+        self.quality_dir, self.context, self.pages = quality_dir, None, []
+        self.lock = FileLock(str(quality_dir / ".gx.lock"))
+
+    def validate(self, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
+        with self.lock:
+            self.context = self.context or _context(self.quality_dir)
+            outcome, pages = _validate(self.context, self.quality_dir, table, frame, batch_name)
+        self.pages += pages
+        return outcome
+
+    def build_docs(self) -> None:
+        if self.pages:
+            with self.lock:
+                self.context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=self.pages)
+
+
 @contextmanager
 def gx_session(quality_dir: Path) -> Iterator[Validate]:
-    """`validate(table, frame, batch_name)` for each batch of a step, under the context's lock; the Data Docs
-    of every validation it ran (result and suite pages, and the index) are built once, on leaving. GX is
-    imported (~6 s) and its context opened at the first validation only."""
+    """`validate(table, frame, batch_name)` for each batch of a step; the Data Docs of every validation it
+    ran (result and suite pages, and the index) are built once, on leaving."""
     Path(quality_dir).mkdir(parents=True, exist_ok=True)
-    with FileLock(str(Path(quality_dir) / ".gx.lock")):
-        contexts: list = []
-        pages: list = []
-
-        def validate(table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
-            if not contexts:
-                contexts.append(_context(quality_dir))
-            outcome, made = _validate(contexts[0], quality_dir, table, frame, batch_name)
-            pages.extend(made)
-            return outcome
-
-        try:
-            yield validate
-        finally:
-            if pages:
-                contexts[0].build_data_docs(site_names=[DOCS_SITE], resource_identifiers=pages)
+    session = _Session(Path(quality_dir))
+    try:
+        yield session.validate
+    finally:
+        session.build_docs()
 
 
 def validate_batch(quality_dir: Path, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:

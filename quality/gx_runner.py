@@ -64,7 +64,8 @@ class _Session:
 
     def validate(self, table: Table, frame: pd.DataFrame, batch_name: str) -> GxOutcome:
         with self.lock:
-            self.context = self.context or _context(self.quality_dir)
+            if self.context is None:
+                self.context = _context(self.quality_dir)
             outcome, pages = _validate(self.context, self.quality_dir, table, frame, batch_name)
         self.pages += pages
         return outcome

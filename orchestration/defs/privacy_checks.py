@@ -22,7 +22,6 @@ def _check_keys(contract: Contract) -> list[dg.AssetCheckKey]:
 
 
 def _gate_results(con, settings, contract: Contract, selected) -> list[dg.AssetCheckResult]:
-    key = asset_key(contract)
     found = []
     for table in contract.tables:
         scope = scan_scope(con, settings, table.physical_name)  # rows added since the last passing scan
@@ -31,13 +30,13 @@ def _gate_results(con, settings, contract: Contract, selected) -> list[dg.AssetC
             record_scan(settings, table.physical_name, scope)
         found += results
     checks = []
-    for gate in gate_names(contract):
-        if dg.AssetCheckKey(key, gate) not in selected:
+    for check in _check_keys(contract):
+        if check not in selected:
             continue
-        mine = [r for r in found if r.gate == gate]
+        mine = [r for r in found if r.gate == check.name]
         checks.append(dg.AssetCheckResult(
-            asset_key=key,
-            check_name=gate,
+            asset_key=check.asset_key,
+            check_name=check.name,
             passed=all(r.passed for r in mine),
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
@@ -13,20 +14,25 @@ commands = typer.Typer()
 
 
 @commands.command()
-def publish(fmt: FormatOption = Format.table) -> None:
+def publish(
+    everything: Annotated[bool, typer.Option("--all", help="rewrite every table, also those whose lake rows did not change")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
     """Publish every release and analyst mart below the export-only tier as an Iceberg table (pyiceberg SQL catalog).
 
     Catalog: LAKEHOUSE_ICEBERG_CATALOG_URL (default SQLite data/iceberg/catalog.db); files: LAKEHOUSE_ICEBERG_WAREHOUSE
-    (default data/iceberg/warehouse, or s3://…). Republishing adds a snapshot to the same table. Passwords are never shown.
+    (default data/iceberg/warehouse, or s3://…). Republishing adds a snapshot to the same table; a table whose lake
+    rows, columns and contract did not change since is kept as it is. Passwords are never shown.
     """
     from governance.publish import PublishError, publish_iceberg
 
     try:
         with progress("Publishing Iceberg tables"):
-            publication = publish_iceberg(Settings.from_env(), run_id="cli")
+            publication = publish_iceberg(Settings.from_env(), run_id="cli", everything=everything)
     except PublishError as exc:
         fail(str(exc))
-    rows = [{"table": t.name, "rows": t.rows, "snapshot_id": t.snapshot_id} for t in publication.tables]
+    rows = [{"table": t.name, "rows": t.rows, "snapshot_id": t.snapshot_id,
+             "written": t.name not in publication.unchanged} for t in publication.tables]
     if fmt is Format.json:
         typer.echo(json.dumps({"catalog": publication.catalog, "warehouse": publication.warehouse, "tables": rows,
                                "dropped": publication.dropped, "not_built": publication.not_built}, ensure_ascii=False, indent=2))

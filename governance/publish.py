@@ -17,6 +17,9 @@ files live under `LAKEHOUSE_ICEBERG_WAREHOUSE` (a folder or `s3://`).
   snapshot it copies and the run.
 - **Republishing** overwrites in one Iceberg transaction: a new snapshot of the same table holding exactly the
   lake's rows. A table no longer published (contract gone, or now export-only) is dropped with its files.
+- **Only what changed**: a table whose lake rows, columns and contract are what its current Iceberg snapshot was
+  copied from is kept as it is (`Publication.unchanged`), so a run that rebuilt one mart rewrites that mart's
+  tables, not every table (`_still_current`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy.engine import make_url
 
 from catalog.contracts import LAYER_SCHEMAS, Contract, Table, load_contracts
 from governance.analyst import analyst_marts
+from lake.changes import columns_digest, current_snapshot, lake_identity, unchanged_since
 from lake.session import lake_session, table_exists
 from lake.object_store import ObjectStore, ObjectStoreError
 from lake.settings import Settings, masked_url, without_secrets
@@ -66,6 +70,7 @@ class Publication:
     tables: list[PublishedTable]
     dropped: list[str]
     not_built: list[str] = field(default_factory=list)  # of a domain no run has built yet (`--domain`)
+    unchanged: list[str] = field(default_factory=list)  # kept: the lake table is what the table was copied from
 
 
 def published_contracts() -> list[Contract]:
@@ -173,31 +178,61 @@ def _drop_unpublished(catalog: Catalog, published: set[str]) -> list[str]:
     return dropped
 
 
+def _still_current(con, iceberg: IcebergTable | None, physical_name: str, recorded: dict[str, str]) -> bool:
+    """Whether `iceberg`'s current snapshot holds exactly the lake table's rows, copied from this lake with the
+    same columns and contract properties (`recorded`: what publishing the table now would record) (lake/changes.py)."""
+    snapshot = iceberg.current_snapshot() if iceberg is not None else None
+    if snapshot is None:
+        return False
+    copied = {**iceberg.properties, **snapshot.summary.additional_properties}
+    if any(copied.get(key) != value for key, value in recorded.items()) or "lakehouse.lake_snapshot" not in copied:
+        return False
+    return unchanged_since(con, physical_name, int(copied["lakehouse.lake_snapshot"]), int(snapshot.summary["total-records"]))
+
+
+def _published(catalog: Catalog, name: str) -> IcebergTable | None:
+    from pyiceberg.exceptions import NoSuchTableError
+
+    try:
+        return catalog.load_table(name)
+    except NoSuchTableError:
+        return None
+
+
 def lake_batches(con, physical_name: str) -> pa.RecordBatchReader:
     if not table_exists(con, physical_name):
         raise PublishError(f"{physical_name} is not in the lake yet: run `lakehouse run` first")
     return con.execute(f"SELECT * FROM lake.{physical_name}").to_arrow_reader(BATCH_ROWS)
 
 
-def publish_iceberg(settings: Settings, run_id: str = "") -> Publication:
-    """Publish every published contract's tables (`published_contracts`), drop what is no longer published."""
+def publish_iceberg(settings: Settings, run_id: str = "", everything: bool = False) -> Publication:
+    """Publish every published contract's tables (`published_contracts`) that changed since they were last
+    published (`everything`: all of them), drop what is no longer published."""
     if not settings.catalog and not Path(settings.catalog_uri).exists():
         raise PublishError(f"there is no lake at {settings.data_dir} yet: run `lakehouse run` first")
     done: list[PublishedTable] = []
     not_built: list[str] = []
+    unchanged: list[str] = []
     with FileLock(str(settings.data_dir / ".iceberg.lock")), iceberg_catalog(settings) as catalog, \
             lake_session(settings, read_only=True) as con:
-        lake_snapshot = con.execute("SELECT id FROM lake.current_snapshot()").fetchone()[0]
-        provenance = {"lakehouse.lake_snapshot": str(lake_snapshot), "lakehouse.run_id": run_id}
+        lake = lake_identity(con)
+        provenance = {"lakehouse.lake_snapshot": str(current_snapshot(con)), "lakehouse.run_id": run_id}
         for contract in published_contracts():
             for table in contract.tables:
                 if not table_exists(con, table.physical_name):  # its domain has not run yet: published when it has
                     not_built.append(table.physical_name)
                     continue
-                rows, iceberg = publish_table(catalog, table.physical_name, lake_batches(con, table.physical_name),
-                                              table_properties(contract, table), provenance)
+                properties = table_properties(contract, table)
+                state = {"lakehouse.lake": lake, "lakehouse.columns": columns_digest(con, table.physical_name)}
+                iceberg = _published(catalog, table.physical_name)
+                if not everything and _still_current(con, iceberg, table.physical_name, {**properties, **state}):
+                    rows = int(iceberg.current_snapshot().summary["total-records"])
+                    unchanged.append(table.physical_name)
+                else:
+                    rows, iceberg = publish_table(catalog, table.physical_name, lake_batches(con, table.physical_name),
+                                                  properties, {**provenance, **state})
                 done.append(PublishedTable(table.physical_name, contract.id, rows,
                                            iceberg.current_snapshot().snapshot_id, iceberg.metadata_location))
         dropped = _drop_unpublished(catalog, {t.name for t in done} | set(not_built))
     return Publication(masked_url(settings.iceberg_catalog_url), masked_url(settings.iceberg_warehouse_url), done, dropped,
-                       not_built)
+                       not_built, unchanged)

@@ -22,6 +22,7 @@ import duckdb
 from filelock import FileLock
 
 from lake.files import write_private
+from lake.changes import lake_identity
 from lake.settings import Settings
 
 
@@ -37,11 +38,6 @@ def _marks_file(settings: Settings) -> Path:
     return settings.data_dir / "gate_scans.json"
 
 
-def _lake_identity(con: duckdb.DuckDBPyConnection) -> str:
-    """The oldest snapshot kept and its time: marks of another lake (rebuilt under the same folder) never apply."""
-    return str(con.execute("SELECT snapshot_id, snapshot_time FROM lake.snapshots() ORDER BY snapshot_id LIMIT 1").fetchone())
-
-
 def _marks(settings: Settings, lake: str) -> dict[str, int]:
     try:
         saved = json.loads(_marks_file(settings).read_text())
@@ -54,7 +50,7 @@ def scan_scope(con: duckdb.DuckDBPyConnection, settings: Settings, physical_name
     """The rows of `lake.<physical_name>` the identifier scan still has to read."""
     relation = f"lake.{physical_name}"
     current = con.execute("SELECT max(snapshot_id) FROM lake.snapshots()").fetchone()[0]
-    lake = _lake_identity(con)
+    lake = lake_identity(con)  # marks of another lake (rebuilt under the same folder) never apply
     mark = _marks(settings, lake).get(physical_name)
     if mark is None or mark > current:
         return ScanScope(relation, current, "every row", lake)

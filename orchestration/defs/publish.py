@@ -1,7 +1,8 @@
 """The Iceberg publication for other engines, after the releases and the analyst databases (governance/publish.py).
 
 Downstream of every published release and of the analyst databases (which follow every analyst mart), so a
-run that rebuilds any of them republishes: `lakehouse run`'s downstream selection picks it up by itself.
+run that rebuilds any of them republishes: `lakehouse run`'s downstream selection picks it up by itself. It
+rewrites only the tables whose lake rows changed; the others keep their Iceberg snapshot.
 """
 
 import dagster as dg
@@ -35,6 +36,7 @@ def iceberg_publication_asset() -> dg.AssetsDefinition:
             "catalog": publication.catalog,  # masked: no password in the event log
             "warehouse": publication.warehouse,
             "tables": dg.MetadataValue.json({t.name: {"rows": t.rows, "snapshot_id": t.snapshot_id} for t in publication.tables}),
+            "unchanged": dg.MetadataValue.json(publication.unchanged),  # kept: the lake table is what they copy
             "dropped": dg.MetadataValue.json(publication.dropped),
             "dagster/row_count": sum(t.rows for t in publication.tables),
         })

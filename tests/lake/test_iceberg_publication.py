@@ -1,6 +1,7 @@
 """Iceberg publication for other engines: every release and analyst mart below the export-only tier becomes an
 Iceberg table that pyiceberg and DuckDB's iceberg extension both read with exactly the lake's rows, carrying its
-contract; republishing adds a snapshot to the same table, and nothing above the release tier is published."""
+contract; republishing an unchanged lake keeps every table, republishing everything adds a snapshot to the same
+table, and nothing above the release tier is published."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -97,15 +98,25 @@ def test_nothing_above_the_release_tier_is_published(republished):
     assert {name.split(".")[0] for name in published} == {"release", "curated_marts"}
 
 
-def test_republishing_adds_a_snapshot_to_the_same_table(republished):
+def test_republishing_an_unchanged_lake_keeps_every_table(republished):
     settings, first, second = republished
-    before = {t.name: t for t in first.tables}
-    assert len(catalog_tables(settings)) == len(second.tables) == len(before)  # no duplicate table
+    assert sorted(second.unchanged) == sorted(t.name for t in second.tables) == sorted(expected_tables())
+    assert {t.name: (t.snapshot_id, t.rows) for t in second.tables} == {t.name: (t.snapshot_id, t.rows) for t in first.tables}
     with iceberg_catalog(settings) as catalog:
         for table in second.tables:
+            assert catalog.load_table(table.name).current_snapshot().summary["lakehouse.run_id"] == "first"
+
+
+def test_republishing_everything_adds_a_snapshot_to_the_same_table(republished):
+    settings, first, _ = republished
+    before = {t.name: t for t in first.tables}
+    again = publish_iceberg(settings, run_id="again", everything=True)
+    assert again.unchanged == [] and len(catalog_tables(settings)) == len(again.tables) == len(before)  # no duplicate
+    with iceberg_catalog(settings) as catalog:
+        for table in again.tables:
             earlier, iceberg = before[table.name], catalog.load_table(table.name)
             assert table.snapshot_id != earlier.snapshot_id and table.rows == earlier.rows
             snapshots = [s.snapshot_id for s in iceberg.snapshots()]
             assert earlier.snapshot_id in snapshots and snapshots[-1] == table.snapshot_id
-            assert iceberg.current_snapshot().summary["lakehouse.run_id"] == "second"
+            assert iceberg.current_snapshot().summary["lakehouse.run_id"] == "again"
             assert iceberg.current_snapshot().summary["total-records"] == str(table.rows)  # replaced, not appended

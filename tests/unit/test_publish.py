@@ -1,7 +1,8 @@
 """The Iceberg publication's settings (defaults under the data dir, s3:// kept), passwords never shown, what is
 published, and one table's publication from a throwaway DuckDB: an unsupported type names the table, a changed
-mart evolves the same table, an emptied one empties it. Publishing the main job's lake and reading it back with
-pyiceberg and DuckDB is tests/lake/test_iceberg_publication.py."""
+mart evolves the same table, an emptied one empties it; a republish rewrites only the tables whose lake rows,
+columns or contract changed. Publishing the main job's lake and reading it back with pyiceberg and DuckDB is
+tests/lake/test_iceberg_publication.py."""
 
 from dataclasses import replace
 from datetime import date
@@ -12,10 +13,11 @@ import pytest
 
 import backends
 
-from governance.publish import PublishError, iceberg_catalog, published_contracts, publish_table
+from governance.publish import PublishError, iceberg_catalog, publish_iceberg, published_contracts, publish_table
 from lake.settings import Settings, masked_url, without_secrets
 
 from conftest import make_settings
+from published_marts import MARTS, ROWS, build_marts
 
 
 def test_defaults_are_a_sqlite_catalog_and_a_folder_under_the_data_dir(tmp_path, monkeypatch):
@@ -113,3 +115,61 @@ def test_the_iceberg_catalog_in_postgresql_publishes_and_republishes_one_table(t
                 f"SELECT i AS cell, DATE '{week}' AS week FROM range(4) t(i)").to_arrow_reader(), {"owner": "welfare-data"})
         assert rows == 4 and len(table.snapshots()) >= 2 and table.properties["owner"] == "welfare-data"
         assert {r["week"] for r in catalog.load_table("curated_marts.weekly").scan().to_arrow().to_pylist()} == {date(2026, 1, 12)}
+
+
+def _snapshots(publication) -> dict[str, int]:
+    return {t.name: t.snapshot_id for t in publication.tables}
+
+
+def _iceberg_rows(settings, name: str) -> list[dict]:
+    with iceberg_catalog(settings) as catalog:
+        return sorted(catalog.load_table(name).scan().to_arrow().to_pylist(), key=repr)
+
+
+def _lake_rows(settings, name: str) -> list[dict]:
+    from lake.session import lake_session
+
+    with lake_session(settings, read_only=True) as con:
+        return sorted(con.execute(f"SELECT * FROM lake.{name}").to_arrow_table().to_pylist(), key=repr)
+
+
+def test_a_republish_rewrites_only_the_tables_whose_lake_rows_columns_or_contract_changed(settings):
+    """A table is kept when its lake rows, columns and contract are what its Iceberg snapshot copied. An update
+    that keeps the row count, a delete, an added column and a contract property changed in the catalog each make
+    that one table be written again, with the lake's rows; `everything` writes every table."""
+    from lake.session import lake_write
+
+    nutrition, parking = MARTS
+    build_marts(settings)
+    first = publish_iceberg(settings, run_id="first")
+    assert first.unchanged == [] and sorted(_snapshots(first)) == sorted(MARTS)
+
+    again = publish_iceberg(settings, run_id="again")
+    assert sorted(again.unchanged) == sorted(MARTS) and _snapshots(again) == _snapshots(first)
+    assert {t.name: t.rows for t in again.tables} == dict.fromkeys(MARTS, ROWS)
+
+    with lake_write(settings, "curated_marts/daycare_meal_nutrition", "test") as con:  # the row count stays 40
+        con.execute(f"UPDATE lake.{nutrition} SET center_name = '등촌1동 어린이집' WHERE week_start = DATE '2026-01-20'")
+    updated = publish_iceberg(settings, run_id="updated")
+    assert updated.unchanged == [parking] and _snapshots(updated)[nutrition] != _snapshots(first)[nutrition]
+    assert _iceberg_rows(settings, nutrition) == _lake_rows(settings, nutrition)
+    assert any(row["center_name"] == "등촌1동 어린이집" for row in _iceberg_rows(settings, nutrition))
+
+    with lake_write(settings, "curated_marts/disabled_parking_enforcement", "test") as con:
+        con.execute(f"DELETE FROM lake.{parking} WHERE hour_start < TIMESTAMP '2026-01-06 00:00:00'")
+    deleted = publish_iceberg(settings, run_id="deleted")
+    assert deleted.unchanged == [nutrition] and {t.name: t.rows for t in deleted.tables}[parking] == ROWS - 10
+    assert _iceberg_rows(settings, parking) == _lake_rows(settings, parking)
+
+    with lake_write(settings, "curated_marts/disabled_parking_enforcement", "test") as con:  # no row changes
+        con.execute(f"ALTER TABLE lake.{parking} ADD COLUMN note VARCHAR")
+    with iceberg_catalog(settings) as catalog, catalog.load_table(nutrition).transaction() as transaction:
+        transaction.set_properties({"contract.owner": "someone else"})
+    altered = publish_iceberg(settings, run_id="altered")
+    assert altered.unchanged == []
+    with iceberg_catalog(settings) as catalog:
+        assert "note" in catalog.load_table(parking).schema().column_names
+        assert catalog.load_table(nutrition).properties["contract.owner"] == "team:childcare-data"
+
+    everything = publish_iceberg(settings, run_id="everything", everything=True)
+    assert everything.unchanged == [] and set(_snapshots(everything).values()).isdisjoint(_snapshots(altered).values())

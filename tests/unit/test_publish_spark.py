@@ -22,21 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from published_marts import MARTS, ROWS, build_marts
+
 pytestmark = pytest.mark.spark
-
-MARTS = ("curated_marts.daycare_meal_nutrition", "curated_marts.disabled_parking_enforcement")
-ROWS = 40
-# One value per row i for each column type (NULLs and Korean text included).
-VALUES = {
-    "BIGINT": "i * 1000003",
-    "INTEGER": "CASE WHEN i % 9 = 4 THEN NULL ELSE i - 7 END",
-    "DOUBLE": "CASE WHEN i % 7 = 3 THEN NULL ELSE i / 3 END",
-    "BOOLEAN": "i % 2 = 0",
-    "DATE": "DATE '2026-01-05' + i::INTEGER",
-    "TIMESTAMP": "TIMESTAMP '2026-01-05 08:30:00.123456' + i * INTERVAL 97 MINUTE",
-    "VARCHAR": "CASE WHEN i % 11 = 5 THEN NULL ELSE '강서구 화곡동 ' || i END",
-}
-
 
 def _missing() -> tuple[str | None, Path | None]:
     """(what is missing, else None; the Iceberg Spark runtime jar matching pyspark's Scala version)."""
@@ -120,20 +108,6 @@ def lake_read(settings, name: str) -> tuple[list[str], list[dict]]:
     with lake_session(settings, read_only=True) as con:
         table = con.execute(f"SELECT * FROM lake.{name}").to_arrow_table()
     return table.column_names, sorted(table.to_pylist(), key=repr)
-
-
-def build_marts(settings) -> None:
-    """MARTS in the lake, each with its contract's columns and ROWS generated rows."""
-    from governance.publish import published_contracts
-    from lake.session import ensure_zones, lake_write
-
-    tables = {t.physical_name: (c, t) for c in published_contracts() for t in c.tables}
-    ensure_zones(settings)
-    for name in MARTS:
-        contract, table = tables[name]
-        columns = ", ".join(f'({VALUES[c.physical_type]})::{c.physical_type} AS "{c.name}"' for c in table.columns)
-        with lake_write(settings, name.replace(".", "/"), "test", contract.custom["purpose_code"]) as con:
-            con.execute(f"CREATE TABLE lake.{name} AS SELECT {columns} FROM range({ROWS}) t(i)")
 
 
 def test_spark_reads_exactly_the_published_marts_and_a_republish(spark, settings):

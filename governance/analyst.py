@@ -2,9 +2,10 @@
 
 `publish_analyst_dbs` copies, for each audience of catalog/audiences.yaml, the marts whose contract lists
 that audience into `data/analyst/<audience>.duckdb` (built beside it, then swapped in with `os.replace`, so a
-reader never opens half a file; 0600 in a 0700 folder). A mart at tier sensitive-pseudonymized or above is
-in no analyst database whatever its contract says: person- and household-level pseudonymized data leaves the
-lake only through a purpose-bound export (governance.md §5.1, §5.4).
+reader never opens half a file; 0600 in a 0700 folder). A database whose every mart is what it copied
+(lake/changes.py; the copies are recorded in `data/analyst/copies.json`) is kept as it is. A mart at tier
+sensitive-pseudonymized or above is in no analyst database whatever its contract says: person- and
+household-level pseudonymized data leaves the lake only through a purpose-bound export (governance.md §5.1, §5.4).
 
 `analyst_connection` opens one read-only with external access disabled and the configuration locked, so a
 session cannot ATTACH other files, read raw files, COPY out, or unlock itself (governance.md §5.3).
@@ -15,6 +16,7 @@ is free, and otherwise writes the entry to the spool, which the next append or t
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +28,8 @@ from filelock import FileLock
 from catalog.contracts import Contract, load_contracts
 from catalog.registry import audiences
 from governance.audit import QUERY, AccessEntry, Requester, log_access, now
-from lake.files import make_private, private_dir
+from lake.changes import columns_digest, copy_is_current, current_snapshot, lake_identity
+from lake.files import make_private, private_dir, write_private
 from lake.session import lake_session, table_exists
 from lake.settings import Settings
 
@@ -90,7 +93,7 @@ def analyst_tables(audience: str) -> list[str]:
 
 # --- publishing -------------------------------------------------------------------------------------------
 
-def _publish(con: duckdb.DuckDBPyConnection, folder: Path, audience: str) -> dict[str, int]:
+def _publish(con: duckdb.DuckDBPyConnection, folder: Path, audience: str, tables: list[str]) -> dict[str, int]:
     target = folder / f"{audience}.duckdb"
     building = folder / f".{audience}.duckdb.building"  # one publisher at a time (the caller's lock)
     for leftover in (building, Path(f"{building}.wal")):
@@ -100,9 +103,7 @@ def _publish(con: duckdb.DuckDBPyConnection, folder: Path, audience: str) -> dic
         con.execute(f"ATTACH '{building}' AS analyst")
         try:
             con.execute(f"CREATE SCHEMA analyst.{SCHEMA}")
-            for physical in analyst_tables(audience):
-                if not table_exists(con, physical):  # of a domain no run has built yet (`lakehouse run --domain`)
-                    continue
+            for physical in tables:
                 name = physical.split(".")[1]
                 con.execute(f"CREATE TABLE analyst.{SCHEMA}.{name} AS SELECT * FROM lake.{physical}")
                 published[name] = con.execute(f"SELECT count(*) FROM analyst.{SCHEMA}.{name}").fetchone()[0]
@@ -116,11 +117,45 @@ def _publish(con: duckdb.DuckDBPyConnection, folder: Path, audience: str) -> dic
     return published
 
 
+def _copies_file(folder: Path) -> Path:
+    return folder / "copies.json"
+
+
+def _copies(folder: Path) -> dict:
+    """What each audience's database copied: {audience: {"lake", "snapshot", "tables": {table: {"rows", "columns"}}}}."""
+    try:
+        return json.loads(_copies_file(folder).read_text())
+    except (OSError, ValueError):
+        return {}  # lost or unreadable: every database is built again
+
+
+def _still_current(con: duckdb.DuckDBPyConnection, folder: Path, audience: str, tables: list[str],
+                   copied: dict | None) -> bool:
+    """Whether `audience`'s database holds `tables` as the lake holds them now (`copied`: its record)."""
+    if not (folder / f"{audience}.duckdb").exists() or not copied or sorted(copied["tables"]) != sorted(tables):
+        return False
+    return all(copy_is_current(con, table, copied["lake"], copied["snapshot"], copy["rows"], copy["columns"])
+               for table, copy in copied["tables"].items())
+
+
 def publish_analyst_dbs(settings: Settings) -> dict[str, dict[str, int]]:
-    """Build every audience's database; returns rows per table per audience."""
+    """Build every audience's database whose marts changed since it was built; returns rows per table per
+    audience (of the databases kept too)."""
     folder = private_dir(analyst_dir(settings))
     with FileLock(str(settings.data_dir / ".analyst.lock")), lake_session(settings, read_only=True) as con:
-        published = {audience: _publish(con, folder, audience) for audience in audiences()}
+        lake, snapshot, before = lake_identity(con), current_snapshot(con), _copies(folder)
+        published, copies = {}, {}
+        for audience in audiences():
+            # a mart of a domain no run has built yet (`lakehouse run --domain`) is left out until one has
+            tables = [t for t in analyst_tables(audience) if table_exists(con, t)]
+            if _still_current(con, folder, audience, tables, before.get(audience)):
+                copies[audience] = before[audience]
+                published[audience] = {t.split(".")[1]: c["rows"] for t, c in before[audience]["tables"].items()}
+                continue
+            published[audience] = _publish(con, folder, audience, tables)
+            copies[audience] = {"lake": lake, "snapshot": snapshot, "tables": {
+                t: {"rows": published[audience][t.split(".")[1]], "columns": columns_digest(con, t)} for t in tables}}
+        write_private(_copies_file(folder), json.dumps(copies, indent=1, sort_keys=True))
         # A retired audience's database, or the single all-marts analyst.duckdb of earlier versions, must not
         # stay readable beside the current ones.
         for stale in folder.glob("*.duckdb"):

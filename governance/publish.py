@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from catalog.contracts import LAYER_SCHEMAS, Contract, Table, load_contracts
 from governance.analyst import analyst_marts
-from lake.changes import columns_digest, current_snapshot, lake_identity, unchanged_since
+from lake.changes import columns_digest, copy_is_current, current_snapshot, lake_identity
 from lake.session import lake_session, table_exists
 from lake.object_store import ObjectStore, ObjectStoreError
 from lake.settings import Settings, masked_url, without_secrets
@@ -178,16 +178,17 @@ def _drop_unpublished(catalog: Catalog, published: set[str]) -> list[str]:
     return dropped
 
 
-def _still_current(con, iceberg: IcebergTable | None, physical_name: str, recorded: dict[str, str]) -> bool:
-    """Whether `iceberg`'s current snapshot holds exactly the lake table's rows, copied from this lake with the
-    same columns and contract properties (`recorded`: what publishing the table now would record) (lake/changes.py)."""
+def _still_current(con, iceberg: IcebergTable | None, physical_name: str, properties: dict[str, str]) -> bool:
+    """Whether `iceberg`'s current snapshot still holds exactly the lake table's rows (lake/changes.py), and the
+    table the contract's `properties`."""
     snapshot = iceberg.current_snapshot() if iceberg is not None else None
-    if snapshot is None:
+    if snapshot is None or any(iceberg.properties.get(key) != value for key, value in properties.items()):
         return False
-    copied = {**iceberg.properties, **snapshot.summary.additional_properties}
-    if any(copied.get(key) != value for key, value in recorded.items()) or "lakehouse.lake_snapshot" not in copied:
+    copied = snapshot.summary.additional_properties
+    if "lakehouse.lake_snapshot" not in copied:  # written by `purge`, or before the publication recorded it
         return False
-    return unchanged_since(con, physical_name, int(copied["lakehouse.lake_snapshot"]), int(snapshot.summary["total-records"]))
+    return copy_is_current(con, physical_name, copied.get("lakehouse.lake"), int(copied["lakehouse.lake_snapshot"]),
+                           int(copied["total-records"]), copied.get("lakehouse.columns"))
 
 
 def _published(catalog: Catalog, name: str) -> IcebergTable | None:
@@ -215,22 +216,22 @@ def publish_iceberg(settings: Settings, run_id: str = "", everything: bool = Fal
     unchanged: list[str] = []
     with FileLock(str(settings.data_dir / ".iceberg.lock")), iceberg_catalog(settings) as catalog, \
             lake_session(settings, read_only=True) as con:
-        lake = lake_identity(con)
-        provenance = {"lakehouse.lake_snapshot": str(current_snapshot(con)), "lakehouse.run_id": run_id}
+        provenance = {"lakehouse.lake_snapshot": str(current_snapshot(con)), "lakehouse.lake": lake_identity(con),
+                      "lakehouse.run_id": run_id}
         for contract in published_contracts():
             for table in contract.tables:
                 if not table_exists(con, table.physical_name):  # its domain has not run yet: published when it has
                     not_built.append(table.physical_name)
                     continue
                 properties = table_properties(contract, table)
-                state = {"lakehouse.lake": lake, "lakehouse.columns": columns_digest(con, table.physical_name)}
                 iceberg = _published(catalog, table.physical_name)
-                if not everything and _still_current(con, iceberg, table.physical_name, {**properties, **state}):
+                if not everything and _still_current(con, iceberg, table.physical_name, properties):
                     rows = int(iceberg.current_snapshot().summary["total-records"])
                     unchanged.append(table.physical_name)
                 else:
+                    copied = {**provenance, "lakehouse.columns": columns_digest(con, table.physical_name)}
                     rows, iceberg = publish_table(catalog, table.physical_name, lake_batches(con, table.physical_name),
-                                                  properties, {**provenance, **state})
+                                                  properties, copied)
                 done.append(PublishedTable(table.physical_name, contract.id, rows,
                                            iceberg.current_snapshot().snapshot_id, iceberg.metadata_location))
         dropped = _drop_unpublished(catalog, {t.name for t in done} | set(not_built))

@@ -1,11 +1,13 @@
-"""Whether a lake table changed since a copy of it was taken: what the Iceberg publication needs to rewrite only
-the tables a run changed.
+"""Whether a lake table changed since a copy of it was taken: what the Iceberg publication and the analyst
+databases need to copy again only the tables a run changed.
 
 DuckLake never changes a row in place (an update is a delete and an insert) and tells for every row the
 snapshot that added it (the virtual column `snapshot_id`). A table none of whose rows was added after snapshot
 S, holding as many rows as it held at S, has lost none either: it holds exactly its rows of S. A copy records
 S, its row count, which lake it copied (`lake_identity`) and the table's columns (`columns_digest`): a lake
-rebuilt under the same folder numbers its snapshots from the start again, and an ALTER changes no row.
+rebuilt under the same folder numbers its snapshots from the start again, and an ALTER changes no row. S is
+read before the copy: a row added between the two only makes the copy look changed, and a row deleted between
+them leaves fewer rows in the copy, as in the table.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ def columns_digest(con: duckdb.DuckDBPyConnection, physical_name: str) -> str:
     return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
 
 
-def unchanged_since(con: duckdb.DuckDBPyConnection, physical_name: str, snapshot_id: int, rows: int) -> bool:
-    """Whether `lake.<physical_name>` holds exactly the rows it held at `snapshot_id`, when it held `rows` then
-    (the caller made sure the snapshot is of this lake and the columns are the same)."""
+def copy_is_current(con: duckdb.DuckDBPyConnection, physical_name: str, lake: str | None, snapshot_id: int,
+                    rows: int, columns: str | None) -> bool:
+    """Whether a copy of `lake.<physical_name>` taken at `snapshot_id` of the lake `lake` (`lake_identity`), holding
+    `rows` rows of the columns `columns` (`columns_digest`), still holds exactly the table's rows."""
+    if lake != lake_identity(con) or columns != columns_digest(con, physical_name):
+        return False
     count, newest = con.execute(f"SELECT count(*), max(snapshot_id) FROM lake.{physical_name}").fetchone()
     return count == rows and (newest is None or newest <= snapshot_id)

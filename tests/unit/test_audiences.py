@@ -98,7 +98,8 @@ def test_each_audience_database_holds_exactly_its_marts(published):
         expected = {t.name for c in analyst.audience_marts(audience) for t in c.tables}
         assert tables_in(analyst.analyst_db(settings, audience)) == expected == set(rows[audience]), audience
         assert not expected & PERSON_LEVEL
-    assert sorted(p.name for p in analyst.analyst_dir(settings).iterdir()) == sorted(f"{a}.duckdb" for a in audiences())
+    assert sorted(p.name for p in analyst.analyst_dir(settings).iterdir()) == sorted(
+        [f"{a}.duckdb" for a in audiences()] + ["copies.json"])  # and what each database copied (no value)
 
 
 def test_a_session_of_one_audience_cannot_see_another_audiences_mart(published):
@@ -119,11 +120,43 @@ def test_republishing_is_atomic_and_removes_the_old_all_marts_database(tmp_path)
     duckdb.connect(str(legacy)).close()
     reader = analyst.analyst_connection(settings, "childcare")  # a reader holding the file being replaced
     before = os.stat(analyst.analyst_db(settings, "childcare")).st_ino
+    add_row(settings, "curated_marts.daycare_meal_nutrition")
     analyst.publish_analyst_dbs(settings)
     assert os.stat(analyst.analyst_db(settings, "childcare")).st_ino != before  # a new file swapped in …
     assert reader.execute("SELECT count(*) FROM daycare_meal_nutrition").fetchone() == (1,)  # … the old one still whole
     assert not legacy.exists()
-    assert not [p for p in analyst.analyst_dir(settings).iterdir() if p.suffix != ".duckdb"]  # nothing half-built left
+    left = {p.name for p in analyst.analyst_dir(settings).iterdir() if p.suffix != ".duckdb"}
+    assert left == {"copies.json"}  # nothing half-built left
+
+
+def add_row(settings, table: str) -> None:
+    with lake_write(settings, "curated_marts/test", "test") as con:
+        con.execute(f"INSERT INTO lake.{table} VALUES ('one more')")
+
+
+def inodes(settings) -> dict[str, int]:
+    return {audience: os.stat(analyst.analyst_db(settings, audience)).st_ino for audience in audiences()}
+
+
+def test_a_database_is_built_again_only_when_one_of_its_marts_changed(tmp_path):
+    settings = make_settings(tmp_path)
+    build_marts(settings)
+    first = analyst.publish_analyst_dbs(settings)
+    built = inodes(settings)
+    assert analyst.publish_analyst_dbs(settings) == first and inodes(settings) == built  # nothing changed: all kept
+
+    add_row(settings, "curated_marts.daycare_meal_nutrition")  # a childcare mart
+    again = analyst.publish_analyst_dbs(settings)
+    rebuilt = {audience for audience, inode in inodes(settings).items() if inode != built[audience]}
+    assert rebuilt == {"childcare"} and again["childcare"]["daycare_meal_nutrition"] == 2
+    with analyst.analyst_connection(settings, "childcare") as con:
+        assert con.execute("SELECT count(*) FROM daycare_meal_nutrition").fetchone() == (2,)
+    assert {a: rows for a, rows in again.items() if a != "childcare"} == {a: rows for a, rows in first.items() if a != "childcare"}
+
+    (analyst.analyst_dir(settings) / "copies.json").unlink()  # the record lost: every database is built again
+    before = inodes(settings)
+    analyst.publish_analyst_dbs(settings)
+    assert all(inode != before[audience] for audience, inode in inodes(settings).items())
 
 
 def test_a_failed_build_leaves_the_previous_database_in_place(tmp_path, monkeypatch):

@@ -143,6 +143,14 @@ class _Config:
         return self._config.get(key, default)
 
 
+@functools.lru_cache(maxsize=2)
+def _macro_environment(macros: str) -> jinja2.Environment:
+    """One Jinja environment per set of project macros: they are compiled once, not with every model (compiling
+    them took most of the time it takes to build the definitions' column lineage)."""
+    return jinja2.Environment(undefined=_Constant, extensions=["jinja2.ext.do"],
+                              loader=jinja2.DictLoader({"macros": macros}))
+
+
 def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
     """The model's SQL rendered here with plain Jinja, enough to parse lineage without `dbt compile`.
 
@@ -173,9 +181,11 @@ def render_model_sql(raw_sql: str, manifest_node: Mapping[str, Any], manifest: M
     macros = "".join(m["macro_sql"] for m in manifest.get("macros", {}).values()
                      if m.get("package_name") == manifest_node.get("package_name")
                      and re.match(r"\{%-?\s*macro\b", m.get("macro_sql", "").lstrip()))  # not generic tests
-    environment = jinja2.Environment(undefined=_Constant, extensions=["jinja2.ext.do"])
+    public = sorted(set(re.findall(r"\{%-?\s*macro\s+([A-Za-z]\w*)", macros)))  # a leading _ is not importable
     try:
-        template = environment.from_string(macros + raw_sql)
+        environment = _macro_environment(macros)
+        imports = f"{{% from 'macros' import {', '.join(public)} with context %}}" if public else ""
+        template = environment.from_string(imports + raw_sql)
         # is_incremental() false: an incremental model's lineage is that of its cold build
         return template.render(ref=ref, source=source, config=_Config(manifest_node), var=lambda n, d=0: d,
                                is_incremental=lambda: False)

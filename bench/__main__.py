@@ -9,7 +9,8 @@ fresh lake; (a2) the same inbox on a PostgreSQL catalog + object storage (Seawee
 in parallel (`lakehouse run --domain` each), ÷ the embedded cold run, marts compared (skipped, saying why,
 without PostgreSQL or SeaweedFS); (b) one more day of every daily source into that lake's inbox, the pipeline again (what the
 new files reach), then a second lake built cold from history + day and every mart compared; (c) a run with
-nothing new vs `lakehouse --help`; (d) childcare alone cold at the scale and at 10 × the scale (`--skip-sf10`
+nothing new vs `lakehouse --help`, and the floor of a run that lands anything: one small file (the next day of
+the daily source whose day is smallest) on that lake, ÷ the cold run; (d) childcare alone cold at the scale and at 10 × the scale (`--skip-sf10`
 leaves it out); (e) the committed sample, cold. Each side runs in a fresh process (bench/measure.py).
 """
 
@@ -30,7 +31,7 @@ from bench.report import markdown
 from lake.settings import PROJECT_ROOT
 
 
-SCENARIOS = ("cold", "scaled_out", "increment", "no_op", "marts", "sample", "childcare_large")
+SCENARIOS = ("cold", "scaled_out", "increment", "no_op", "marts", "one_file", "sample", "childcare_large")
 
 
 def _arguments() -> argparse.Namespace:
@@ -42,7 +43,7 @@ def _arguments() -> argparse.Namespace:
                         help="where to write every figure (default bench/out/results.json, git-ignored)")
     parser.add_argument("--work", type=Path, help="keep inboxes and lakes in this folder (default: a temporary one)")
     parser.add_argument("--only", choices=SCENARIOS, action="append",
-                        help="run only this scenario (repeatable; scaled_out and increment need cold, marts needs increment)")
+                        help="run only this scenario (repeatable; scaled_out and increment need cold, marts and one_file need increment)")
     return parser.parse_args()
 
 
@@ -71,6 +72,7 @@ def main() -> None:
             "increment": lambda: scenarios.increment(root, args.scale, result["cold"]),
             "no_op": lambda: scenarios.no_op(root),
             "marts": lambda: scenarios.same_as_cold(root),
+            "one_file": lambda: scenarios.one_file(root, args.scale, result["cold"], result["increment"]),
             "sample": lambda: scenarios.committed_sample(root),
             "childcare_large": lambda: scenarios.childcare_large(root, args.scale),  # last: the longest
         }

@@ -58,12 +58,13 @@ def write_history(out: Path, scale: float, only: tuple[str, ...] = ()) -> None:
         synthetic(out, scale, raw_sources(domain), "--days", str(HISTORY_DAYS.get(domain, DEFAULT_DAYS)))
 
 
-def write_next_day(out: Path, scale: float) -> None:
-    """One more day of every daily source: the day after its domain's history, files named `…_from-<day>`."""
+def write_next_day(out: Path, scale: float, sources: list[str] | None = None, later: int = 0) -> None:
+    """One more day of every daily source (or of `sources`): the day `later` days after its domain's history,
+    files named `…_from-<day>`."""
     for domain in domains():
-        if sources := [s for s in daily_sources() if domain_of(s) == domain]:
+        if chosen := [s for s in sources or daily_sources() if domain_of(s) == domain]:
             history = HISTORY_DAYS.get(domain, DEFAULT_DAYS)
-            synthetic(out, scale, sources, "--start-day", str(history), "--days", "1")
+            synthetic(out, scale, chosen, "--start-day", str(history + later), "--days", "1")
 
 
 def link_tree(source: Path, target: Path, folders: list[str] | None = None) -> None:

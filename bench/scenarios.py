@@ -130,6 +130,22 @@ def same_as_cold(root: Path) -> dict:
     return {"equal": not differing, "differing_marts": differing, "cold_rebuild": figures(measured, summary)}
 
 
+def one_file(root: Path, scale: float, cold_result: dict, increment_result: dict) -> dict:
+    """The floor of a run that lands anything: the next day of the daily source whose day is smallest, alone,
+    added to the incremented lake's inbox. What it costs is mostly what every run pays (start-up, dbt's and
+    GX's own start, a step per asset it reaches), which the increment's ≤ 5 % target has to fit too."""
+    day = root / "day"
+    source = min((s for s in daily_sources() if (day / s).is_dir()),
+                 key=lambda s: sum(f.stat().st_size for f in (day / s).iterdir()))
+    later = root / "one-file"
+    write_next_day(later, scale, [source], later=1)
+    link_tree(later, Lake.under(root).inbox)
+    measured, summary = run_pipeline(Lake.under(root))
+    return {"source": source, "input_mib": size_mib(later),
+            "pipeline": figures(measured, summary, cold_result["pipeline"]["rows_read"] + increment_result["pipeline"]["rows_read"]),
+            "ratio_to_cold": round(measured.seconds / cold_result["pipeline"]["wall_s"], 4)}
+
+
 def no_op(root: Path) -> dict:
     """A run with nothing new on the incremented lake vs `lakehouse --help`, both fresh processes."""
     runs = [measure([LAKEHOUSE, "run"], Lake.under(root).env) for _ in range(QUICK_REPEATS)]

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock
 
-from lake.files import write_private
 from lake.changes import lake_identity
+from lake.files import write_private
 from lake.settings import Settings
 
 

@@ -173,3 +173,24 @@ def test_a_republish_rewrites_only_the_tables_whose_lake_rows_columns_or_contrac
 
     everything = publish_iceberg(settings, run_id="everything", everything=True)
     assert everything.unchanged == [] and set(_snapshots(everything).values()).isdisjoint(_snapshots(altered).values())
+
+
+def test_cli_publish_says_which_tables_it_wrote_and_all_writes_every_one(settings, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli import app
+    from conftest import use_lake
+
+    build_marts(settings)
+    use_lake(monkeypatch, settings)
+
+    def written(*args: str) -> dict[str, bool]:
+        result = CliRunner().invoke(app, ["publish", *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {t["table"]: t["written"] for t in json.loads(result.stdout)["tables"]}
+
+    assert written() == dict.fromkeys(MARTS, True)
+    assert written() == dict.fromkeys(MARTS, False)  # nothing changed in the lake
+    assert written("--all") == dict.fromkeys(MARTS, True)

@@ -120,6 +120,23 @@ def _save_hash_cache(settings: Settings, fresh: dict, scanned: tuple[str, ...]) 
             _write_json(_hash_cache_file(settings), {**kept, **fresh})
 
 
+def _cache_entry(cache: dict, path: Path) -> tuple[str, list[int], list | None]:
+    """(its key, [size, mtime], the cache's entry for `path` if its size and mtime are unchanged, else None)."""
+    stat, key = path.stat(), str(path.resolve())
+    size_mtime = [stat.st_size, stat.st_mtime_ns]
+    known = cache.get(key)
+    return key, size_mtime, known if known and known[:2] == size_mtime else None
+
+
+def files_to_ingest(settings: Settings, source_id: str) -> list[Path]:
+    """The source's inbox files less those the hash cache knows are loaded, unchanged since: what a raw step
+    must hand to ingest (which judges each again, under the lake's lock). Hashes nothing: without a cache
+    (after a complete build, which plans without scanning the inbox) every file is handed on."""
+    cache = _read_json(_hash_cache_file(settings))
+    return [path for path in inbox_files(settings.inbox_dir, source_id)
+            if not ((known := _cache_entry(cache, path)[2]) and len(known) > 3 and known[3])]
+
+
 def _cached_inbox(settings: Settings, sources: tuple[str, ...]) -> tuple[dict[str, dict[Path, str]], set[tuple[str, str]], dict]:
     """Per source, its inbox files and their sha256 (hashed again only when size or mtime changed); the
     (source, sha256) the cache already saw loaded; and the cache entries as they should be written back."""
@@ -128,12 +145,9 @@ def _cached_inbox(settings: Settings, sources: tuple[str, ...]) -> tuple[dict[st
     seen_loaded: set[tuple[str, str]] = set()
     for source_id in sources:
         for path in inbox_files(settings.inbox_dir, source_id):
-            stat, key = path.stat(), str(path.resolve())
-            size_mtime = [stat.st_size, stat.st_mtime_ns]
-            known = cache.get(key)
-            same = bool(known) and known[:2] == size_mtime
-            digest = known[2] if same else sha256_of(path)
-            fresh[key] = [*size_mtime, digest, bool(same and len(known) > 3 and known[3])]
+            key, size_mtime, known = _cache_entry(cache, path)
+            digest = known[2] if known else sha256_of(path)
+            fresh[key] = [*size_mtime, digest, bool(known and len(known) > 3 and known[3])]
             found.setdefault(source_id, {})[path] = digest
             if fresh[key][3]:
                 seen_loaded.add((source_id, digest))

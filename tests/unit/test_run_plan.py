@@ -88,6 +88,23 @@ def test_a_file_changed_in_place_is_hashed_again(settings, inbox):
     assert after != before and path in run_plan.new_files(settings)["childcare_centers"]
 
 
+def test_a_raw_step_is_handed_only_files_not_known_loaded(settings, inbox):
+    """The raw asset's step ingests `files_to_ingest`: without a hash cache (after a complete build) every file;
+    once a plan saw them loaded, none; a new file, and a loaded one changed in place, again."""
+    record_complete_build(settings)
+    every = sorted((inbox / "childcare_centers").iterdir())
+    assert len(every) > 1 and sorted(run_plan.files_to_ingest(settings, "childcare_centers")) == every
+    for path in every:
+        ingest_file(settings, "childcare_centers", path, "test")
+    assert plan_run(settings).nothing_to_do  # the plan marks them loaded in the cache
+    assert run_plan.files_to_ingest(settings, "childcare_centers") == []
+    added = inbox / "childcare_centers" / "again.json"
+    shutil.copy2(every[0], added)
+    changed = every[1]
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
+    assert sorted(run_plan.files_to_ingest(settings, "childcare_centers")) == sorted([added, changed])
+
+
 @pytest.fixture
 def two_domain_inbox(inbox):
     (inbox / "stores").mkdir()

@@ -129,12 +129,13 @@ def _copies(folder: Path) -> dict:
         return {}  # lost or unreadable: every database is built again
 
 
-def _still_current(con: duckdb.DuckDBPyConnection, folder: Path, audience: str, tables: list[str],
+def _still_current(con: duckdb.DuckDBPyConnection, lake: str, folder: Path, audience: str, tables: list[str],
                    copied: dict | None) -> bool:
-    """Whether `audience`'s database holds `tables` as the lake holds them now (`copied`: its record)."""
+    """Whether `audience`'s database holds `tables` as the lake (`lake`: its identity) holds them now (`copied`:
+    the database's record)."""
     if not (folder / f"{audience}.duckdb").exists() or not copied or sorted(copied["tables"]) != sorted(tables):
         return False
-    return all(copy_is_current(con, table, copied["lake"], copied["snapshot"], copy["rows"], copy["columns"])
+    return all(copy_is_current(con, table, lake, copied["lake"], copied["snapshot"], copy["rows"], copy["columns"])
                for table, copy in copied["tables"].items())
 
 
@@ -148,7 +149,7 @@ def publish_analyst_dbs(settings: Settings) -> dict[str, dict[str, int]]:
         for audience in audiences():
             # a mart of a domain no run has built yet (`lakehouse run --domain`) is left out until one has
             tables = [t for t in analyst_tables(audience) if table_exists(con, t)]
-            if _still_current(con, folder, audience, tables, before.get(audience)):
+            if _still_current(con, lake, folder, audience, tables, before.get(audience)):
                 copies[audience] = before[audience]
                 published[audience] = {t.split(".")[1]: c["rows"] for t, c in before[audience]["tables"].items()}
                 continue

@@ -178,16 +178,16 @@ def _drop_unpublished(catalog: Catalog, published: set[str]) -> list[str]:
     return dropped
 
 
-def _still_current(con, iceberg: IcebergTable | None, physical_name: str, properties: dict[str, str]) -> bool:
-    """Whether `iceberg`'s current snapshot still holds exactly the lake table's rows (lake/changes.py), and the
-    table the contract's `properties`."""
+def _still_current(con, lake: str, iceberg: IcebergTable | None, physical_name: str, properties: dict[str, str]) -> bool:
+    """Whether `iceberg`'s current snapshot still holds exactly the lake table's rows (lake/changes.py; `lake`:
+    the lake's identity), and the table the contract's `properties`."""
     snapshot = iceberg.current_snapshot() if iceberg is not None else None
     if snapshot is None or any(iceberg.properties.get(key) != value for key, value in properties.items()):
         return False
     copied = snapshot.summary.additional_properties
     if "lakehouse.lake_snapshot" not in copied:  # written by `purge`, or before the publication recorded it
         return False
-    return copy_is_current(con, physical_name, copied.get("lakehouse.lake"), int(copied["lakehouse.lake_snapshot"]),
+    return copy_is_current(con, physical_name, lake, copied.get("lakehouse.lake"), int(copied["lakehouse.lake_snapshot"]),
                            int(copied["total-records"]), copied.get("lakehouse.columns"))
 
 
@@ -225,7 +225,8 @@ def publish_iceberg(settings: Settings, run_id: str = "", everything: bool = Fal
                     continue
                 properties = table_properties(contract, table)
                 iceberg = _published(catalog, table.physical_name)
-                if not everything and _still_current(con, iceberg, table.physical_name, properties):
+                if not everything and _still_current(con, provenance["lakehouse.lake"], iceberg, table.physical_name,
+                                                     properties):
                     rows = int(iceberg.current_snapshot().summary["total-records"])
                     unchanged.append(table.physical_name)
                 else:

@@ -36,11 +36,12 @@ def columns_digest(con: duckdb.DuckDBPyConnection, physical_name: str) -> str:
     return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
 
 
-def copy_is_current(con: duckdb.DuckDBPyConnection, physical_name: str, lake: str | None, snapshot_id: int,
-                    rows: int, columns: str | None) -> bool:
-    """Whether a copy of `lake.<physical_name>` taken at `snapshot_id` of the lake `lake` (`lake_identity`), holding
-    `rows` rows of the columns `columns` (`columns_digest`), still holds exactly the table's rows."""
-    if lake != lake_identity(con) or columns != columns_digest(con, physical_name):
+def copy_is_current(con: duckdb.DuckDBPyConnection, physical_name: str, this_lake: str, lake: str | None,
+                    snapshot_id: int, rows: int, columns: str | None) -> bool:
+    """Whether a copy of `lake.<physical_name>` taken at `snapshot_id` of the lake `lake`, holding `rows` rows of
+    the columns `columns` (`columns_digest`), still holds exactly the table's rows. `this_lake`: the session's
+    `lake_identity`, read once by the caller for all its tables (a scan of every snapshot)."""
+    if lake != this_lake or columns != columns_digest(con, physical_name):
         return False
     count, newest = con.execute(f"SELECT count(*), max(snapshot_id) FROM lake.{physical_name}").fetchone()
     return count == rows and (newest is None or newest <= snapshot_id)

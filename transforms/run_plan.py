@@ -128,13 +128,18 @@ def _cache_entry(cache: dict, path: Path) -> tuple[str, list[int], list | None]:
     return key, size_mtime, known if known and known[:2] == size_mtime else None
 
 
+def _seen_loaded(known: list | None) -> bool:
+    """Whether a cache entry (unchanged file) says its bytes were seen loaded."""
+    return bool(known and len(known) > 3 and known[3])
+
+
 def files_to_ingest(settings: Settings, source_id: str) -> list[Path]:
     """The source's inbox files less those the hash cache knows are loaded, unchanged since: what a raw step
     must hand to ingest (which judges each again, under the lake's lock). Hashes nothing: without a cache
     (after a complete build, which plans without scanning the inbox) every file is handed on."""
     cache = _read_json(_hash_cache_file(settings))
     return [path for path in inbox_files(settings.inbox_dir, source_id)
-            if not ((known := _cache_entry(cache, path)[2]) and len(known) > 3 and known[3])]
+            if not _seen_loaded(_cache_entry(cache, path)[2])]
 
 
 def _cached_inbox(settings: Settings, sources: tuple[str, ...]) -> tuple[dict[str, dict[Path, str]], set[tuple[str, str]], dict]:
@@ -147,7 +152,7 @@ def _cached_inbox(settings: Settings, sources: tuple[str, ...]) -> tuple[dict[st
         for path in inbox_files(settings.inbox_dir, source_id):
             key, size_mtime, known = _cache_entry(cache, path)
             digest = known[2] if known else sha256_of(path)
-            fresh[key] = [*size_mtime, digest, bool(known and len(known) > 3 and known[3])]
+            fresh[key] = [*size_mtime, digest, _seen_loaded(known)]
             found.setdefault(source_id, {})[path] = digest
             if fresh[key][3]:
                 seen_loaded.add((source_id, digest))

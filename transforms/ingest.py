@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -102,27 +102,40 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, source_id: str) -> None
     )
 
 
-def loaded_record(con: duckdb.DuckDBPyConnection, source_id: str, digest: str) -> IngestResult | None:
-    """The load already recorded for these bytes, as an `already_loaded` result."""
-    row = con.execute(
-        f"SELECT original_name, rows, coalesce(records, rows), loaded, quarantined, reasons, encoding, landing_path, "
-        f"period FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'loaded' ORDER BY received_at LIMIT 1",
-        [source_id, digest],
-    ).fetchone()
-    if row is None:
-        return None
+def _stored(source_id: str, digest: str, row: tuple) -> IngestResult:
     name, rows, records, loaded, quarantined, reasons, encoding, landing_path, period = row
     return IngestResult(source_id, name, digest, rows=rows, records=records, loaded=loaded, quarantined=quarantined,
                         reasons=json.loads(reasons), status="already_loaded", encoding=encoding,
                         landing_path=landing_path, period=period)
 
 
-def _zones_and_earlier_load(settings: Settings, source_id: str, digest: str, run_id: str) -> IngestResult | None:
-    """One session before copying anything: the zones in place, and the load already recorded for these
-    bytes, if any (the write transaction asks again under the lock)."""
+_RECORD = ("original_name, rows, coalesce(records, rows), loaded, quarantined, reasons, encoding, landing_path, "
+           "period")
+
+
+def loaded_record(con: duckdb.DuckDBPyConnection, source_id: str, digest: str) -> IngestResult | None:
+    """The load already recorded for these bytes, as an `already_loaded` result."""
+    row = con.execute(
+        f"SELECT {_RECORD} FROM {LANDING_TABLE} WHERE source = ? AND sha256 = ? AND status = 'loaded' "
+        "ORDER BY received_at LIMIT 1",
+        [source_id, digest],
+    ).fetchone()
+    return None if row is None else _stored(source_id, digest, row)
+
+
+def _zones_and_earlier_loads(settings: Settings, source_id: str, digests: list[str], run_id: str) -> dict[str, IngestResult]:
+    """One session before copying anything: the zones in place, and the loads already recorded for these
+    bytes, by sha256 (each file's write transaction asks again under the lock)."""
     with lake_session(settings) as con:
         create_missing_zones(con, run_id)
-        return loaded_record(con, source_id, digest) if table_exists(con, "landing.files") else None
+        if not digests or not table_exists(con, "landing.files"):
+            return {}
+        rows = con.execute(
+            f"SELECT sha256, {_RECORD} FROM {LANDING_TABLE} WHERE source = ? AND list_contains(?, sha256) "
+            "AND status = 'loaded' QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY received_at) = 1",
+            [source_id, digests],
+        ).fetchall()
+    return {row[0]: _stored(source_id, row[0], row[1:]) for row in rows}
 
 
 def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id: str) -> dict:
@@ -250,19 +263,43 @@ def _refuse_period(source: Source, period: str | None) -> None:
         raise IngestFailed(f"--period {period!r}: expected YYYYMM, e.g. 202606")
 
 
-def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str, period: str | None = None) -> IngestResult:
-    """Land and load one file; `period` (YYYYMM) is the reference period of a file whose name has none,
-    for sources that take one (`Source.takes_period`)."""
+def ingest_files(settings: Settings, source_id: str, paths: list[Path], run_id: str,
+                 period: str | None = None) -> Iterator[tuple[Path, IngestResult | IngestFailed]]:
+    """Land and load each file, one transaction per file: (path, its result, or the IngestFailed that names
+    the file and the problem). The loads already recorded for these bytes are read in one lake session for
+    all of them; `period` (YYYYMM) is the reference period of files whose names have none, for sources that
+    take one (`Source.takes_period`)."""
     source = get_source(source_id)
-    path = Path(path)
     _refuse_period(source, period)
-    if not path.is_file():
-        raise IngestFailed(f"{path}: no such file")
-    digest = sha256_of(path)
-    if previous := _zones_and_earlier_load(settings, source_id, digest, run_id):
-        return previous
-    pause_point("ingest:hashed")
-    try:
-        return _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest, period=period), run_id)
-    except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back
-        raise IngestFailed(f"{path}: {exc}; nothing recorded, the file stays in the inbox") from exc
+    digests: dict[Path, str] = {}
+    for path in map(Path, paths):
+        if not path.is_file():
+            yield path, IngestFailed(f"{path}: no such file")
+            continue
+        digests[path] = sha256_of(path)
+    previous = _zones_and_earlier_loads(settings, source_id, list(digests.values()), run_id)
+    for path, digest in digests.items():
+        if digest in previous:
+            yield path, previous[digest]
+            continue
+        pause_point("ingest:hashed")
+        try:
+            result = _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest, period=period), run_id)
+        except IngestFailed as exc:
+            yield path, exc
+        except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back
+            failed = IngestFailed(f"{path}: {exc}; nothing recorded, the file stays in the inbox")
+            failed.__cause__ = exc
+            yield path, failed
+        else:
+            if result.status == "loaded":  # the same bytes again under another name in this batch
+                previous[digest] = replace(result, status="already_loaded")
+            yield path, result
+
+
+def ingest_file(settings: Settings, source_id: str, path: Path, run_id: str, period: str | None = None) -> IngestResult:
+    """Land and load one file (ingest_files); raises IngestFailed."""
+    [(_, outcome)] = ingest_files(settings, source_id, [Path(path)], run_id, period)
+    if isinstance(outcome, IngestFailed):
+        raise outcome
+    return outcome

@@ -6,7 +6,7 @@ import json
 import dagster as dg
 
 from catalog.contracts import get_contract
-from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_file
+from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_files
 from transforms.landing import inbox_files
 from transforms.run_plan import files_to_ingest
 from lake.session import ensure_zones, lake_write
@@ -40,21 +40,20 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         settings = lake.settings()
-        # Not the files the inbox's hash cache knows are loaded (the run's plan refreshed it): each would cost a
-        # lake session to be found `already_loaded`.
+        # Not the files the inbox's hash cache knows are loaded (the run's plan refreshed it): each would be
+        # hashed again to be found `already_loaded`.
         files = files_to_ingest(settings, source.id)
-        if not files:  # otherwise each file's first lake session creates the zones (~0.1 s a step less)
+        if not files:  # otherwise ingest's first lake session creates the zones (~0.1 s a step less)
             ensure_zones(settings, context.run.run_id)
         results, failures = [], []
-        for path in files:
-            try:
-                result = ingest_file(settings, source.id, path, context.run.run_id)
-            except IngestFailed as exc:
-                failures.append(str(exc))
-                context.log.error(str(exc))
+        for path, outcome in ingest_files(settings, source.id, files, context.run.run_id):
+            if isinstance(outcome, IngestFailed):
+                failures.append(str(outcome))
+                context.log.error(str(outcome))
                 continue
-            results.append(result)
-            context.log.info(f"{path.name}: {result.status}, {result.records} records, {result.rows} rows read, loaded {result.loaded}, quarantined {result.quarantined}")
+            results.append(outcome)
+            context.log.info(f"{path.name}: {outcome.status}, {outcome.records} records, {outcome.rows} rows read, "
+                             f"loaded {outcome.loaded}, quarantined {outcome.quarantined}")
         if failures:
             raise dg.Failure(description="Files that could not be parsed (kept in landing, recorded as failed): " + " | ".join(failures))
         new = [r for r in results if r.status == "loaded"]

@@ -5,7 +5,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transforms.ingest import IngestFailed, ingest_file
+from transforms import ingest
+from transforms.ingest import IngestFailed, ingest_file, ingest_files
 from lake.session import lake_session
 
 from conftest import SAMPLES
@@ -29,6 +30,32 @@ def test_every_row_is_loaded_or_quarantined_and_reingest_is_a_noop(settings):
     again = ingest_file(settings, "childcare_meals", MEALS, "t2")
     assert again.status == "already_loaded" and again.loaded == first.loaded
     assert count(settings, "lake.raw_identified.childcare_meals") == first.loaded
+
+
+def test_ingest_files_reads_earlier_loads_once_and_judges_each_file(settings, tmp_path, monkeypatch):
+    ingest_file(settings, "childcare_meals", MEALS, "t1")
+    renamed = tmp_path / "meals_again.csv"  # the same bytes under another name: loaded once
+    shutil.copy(MEALS, renamed)
+    broken = tmp_path / "columns.csv"
+    broken.write_bytes("어린이집코드,급식일자\n11500000001,2026-01-05\n".encode("cp949"))
+    fresh, twin = tmp_path / "fresh.csv", tmp_path / "fresh_twin.csv"
+    fresh.write_text(MEALS.read_text(encoding="cp949").replace("2026-", "2027-"), encoding="utf-8")
+    shutil.copy(fresh, twin)
+    sessions = []
+    monkeypatch.setattr(ingest, "_zones_and_earlier_loads",
+                        lambda *args, _real=ingest._zones_and_earlier_loads: sessions.append(args) or _real(*args))
+    paths = [MEALS, renamed, tmp_path / "gone.csv", broken, fresh, twin]
+    outcomes = dict(ingest_files(settings, "childcare_meals", paths, "t2"))
+    assert len(sessions) == 1 and len(sessions[0][2]) == 5  # one lake session for the five files there
+    assert outcomes[MEALS].status == outcomes[renamed].status == "already_loaded"
+    assert isinstance(outcomes[tmp_path / "gone.csv"], IngestFailed) and "no such file" in str(outcomes[tmp_path / "gone.csv"])
+    assert isinstance(outcomes[broken], IngestFailed) and "missing required columns" in str(outcomes[broken])
+    assert outcomes[fresh].status == "loaded" and outcomes[twin].status == "already_loaded"
+    assert outcomes[twin].loaded == outcomes[fresh].loaded
+    with lake_session(settings, read_only=True) as con:
+        assert con.execute("SELECT status, count(*) FROM lake.landing.files GROUP BY 1 ORDER BY 1").fetchall() == \
+            [("failed", 1), ("loaded", 2)]
+    assert count(settings, "lake.raw_identified.childcare_meals") == 2 * outcomes[fresh].loaded
 
 
 def test_landing_copy_is_immutable_and_recorded(settings):

@@ -78,18 +78,35 @@ class CheckedFile:
         return pl.read_parquet(self.quarantined_path).sort(ROW_NUMBER)
 
 
-def _spool_batches(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> tuple[int, list[str]]:
-    """Map and validate each batch, spooling its loaded and quarantined rows; (rows read, unmapped fields)."""
-    rows, unmapped, number = 0, {}, 0
+@dataclass
+class _Spooled:
+    rows: int = 0
+    unmapped: dict[str, None] = field(default_factory=dict)
+    last_row_number: int | None = 0  # None once a row number did not rise: some source row gave several rows
+
+
+def _spool_batches(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: Path) -> _Spooled:
+    """Map and validate each batch, spooling its loaded and quarantined rows."""
+    spooled, number = _Spooled(), 0
     for number, batch in enumerate(batches, start=1):
         mapped = map_to_contract(batch, table, name)
-        unmapped.update(dict.fromkeys(mapped.unmapped_fields))
+        spooled.unmapped.update(dict.fromkeys(mapped.unmapped_fields))
         _spool(validate(mapped.frame, table), spool, number)
-        rows += mapped.frame.height
+        spooled.rows += mapped.frame.height
+        spooled.last_row_number = _rising(mapped.frame[ROW_NUMBER], spooled.last_row_number)
     if number == 0:  # a parser that streamed nothing: empty results with the contract's columns
         empty = string_frame([], [c.name for c in table.columns], [])
         _spool(validate(map_to_contract(empty, table, name).frame, table), spool, 1)
-    return rows, list(unmapped)
+    return spooled
+
+
+def _rising(numbers: pl.Series, last: int | None) -> int | None:
+    """The last row number if `numbers` rise strictly from after `last`, else None (and None stays None)."""
+    if last is None or numbers.is_empty():
+        return last
+    if numbers[0] <= last or (numbers.len() > 1 and numbers.diff().min() <= 0):
+        return None
+    return numbers[-1]
 
 
 def _spool(checked: Validated, spool: Path, number: int) -> None:
@@ -129,14 +146,16 @@ def check_file(batches: Iterable[pl.DataFrame], table: Table, name: str, spool: 
     """Check every batch of the file `name` against `table`, spooling into the (empty) folder `spool`;
     the key query holds at most the project's DuckDB memory limit and spills the rest into the spool."""
     spool.mkdir(parents=True, exist_ok=True)
-    rows, unmapped = _spool_batches(batches, table, name, spool)
-    result = CheckedFile(spool, rows=rows, unmapped_fields=unmapped)
+    spooled = _spool_batches(batches, table, name, spool)
+    result = CheckedFile(spool, rows=spooled.rows, unmapped_fields=list(spooled.unmapped))
     with duckdb.connect(config={"temp_directory": str(spool / "spill"), "memory_limit": duckdb_memory_limit()}) as con:
         result.keys_repeated = _finish(con, table, spool)
         result.loaded = con.execute(f"SELECT count(*) FROM {result.loaded_rows}").fetchone()[0]
         reasons = con.execute(f"SELECT reason_code, count(*) FROM '{result.quarantined_path}' "
                               "GROUP BY ALL ORDER BY 1").fetchall()
-        result.records = con.execute(
+        # Row numbers that only rose are as many source rows as rows; counting them distinct cost the SF 1 meal
+        # scans 0.5 s.
+        result.records = spooled.rows if spooled.last_row_number is not None else con.execute(
             f"SELECT count(DISTINCT {ROW_NUMBER}) FROM (SELECT {ROW_NUMBER} FROM {result.loaded_rows} "
             f"UNION ALL SELECT {ROW_NUMBER} FROM '{result.quarantined_path}')").fetchone()[0]
     result.reasons = dict(reasons)

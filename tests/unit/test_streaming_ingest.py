@@ -104,6 +104,14 @@ def test_a_kosis_cube_reports_its_records_and_its_cells(settings):
         assert con.execute("SELECT records, rows FROM lake.landing.files").fetchone() == (42, 672)
 
 
+@pytest.mark.parametrize("batch_rows", [1, 7, 16, 17, 1000])
+def test_a_kosis_cube_counts_its_records_at_every_batch_size(tmp_path, batch_rows):
+    # a record's 16 cells share its row number, also when a batch boundary falls between them
+    path = SAMPLES / "welfare_disability_stats" / "disability_type_dong_wide_2024_SYNTHETIC.csv"
+    _, checked = check_rows("welfare_disability_stats", path, tmp_path, replace(Limits(), max_batch_rows=batch_rows))
+    assert (checked.records, checked.rows) == (42, 42 * 16)
+
+
 def test_a_store_file_without_a_month_takes_period(settings, tmp_path):
     renamed = tmp_path / "stores_download.csv"  # the user renamed it: no month left in the name
     shutil.copy(SAMPLES / "stores" / "소상공인시장진흥공단_상가업소정보_서울_202012_SYNTHETIC.csv", renamed)

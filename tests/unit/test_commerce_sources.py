@@ -104,6 +104,20 @@ def test_zip_parse_equals_its_bom_csv_parsed_alone(tmp_path):
     assert from_zip.loaded.equals(from_csv.loaded) and from_zip.quarantined.equals(from_csv.quarantined)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp949"])
+def test_a_zip_member_without_a_bom_parses_like_the_delivered_one(tmp_path, encoding):
+    # the delivered member has a UTF-8 BOM (read as unpacked); one without it, or in CP949, gives the same rows
+    with zipfile.ZipFile(ZIPS[-1], metadata_encoding="cp949") as archive:
+        member = next(n for n in archive.namelist() if "서울" in n)
+        text = archive.read(member).decode("utf-8-sig")
+    other = tmp_path / ZIPS[-1].name
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr(member, text.encode(encoding))
+    delivered, rewritten = load("stores", ZIPS[-1])[1], load("stores", other)[1]
+    assert rewritten.loaded.height > 0
+    assert delivered.loaded.equals(rewritten.loaded) and delivered.quarantined.equals(rewritten.quarantined)
+
+
 def test_a_zip_member_is_unpacked_in_the_ingest_scratch_folder_and_removed(tmp_path, monkeypatch):
     folders = []
     real_extract = stores.extract_member

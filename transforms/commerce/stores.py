@@ -72,7 +72,7 @@ _BROKEN_MEMBER = (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFErro
 
 
 def extract_member(path: Path, name: str, folder: Path) -> tuple[Path, str]:
-    """(the UTF-8 text of the archive's 서울 CSV, under `folder`; its member name). Ingest has already judged
+    """(the UTF-8 text of the archive's 서울 CSV, under `folder`, perhaps with a BOM; its member name). Ingest has already judged
     the archive's directory (transforms/archives.py: sizes, ratio, names); only that member is copied out,
     to disk, under its own base name."""
     try:
@@ -96,10 +96,11 @@ def extract_member(path: Path, name: str, folder: Path) -> tuple[Path, str]:
         except _BROKEN_MEMBER as exc:
             raise ParseError(f"{name}: member {member} cannot be extracted ({exc})") from exc
     try:
-        _, text = decode_to_utf8(raw, folder / "member.utf8")
+        _, text = decode_to_utf8(raw, folder / "member.utf8", keep_bom=True)  # polars skips a BOM
     except EncodingError as exc:
         raise ParseError(f"{name}: member {exc}") from exc
-    raw.unlink()
+    if text != raw:  # transcoded from CP949; a UTF-8 member (with or without BOM) is read as unpacked
+        raw.unlink()
     return text, member
 
 

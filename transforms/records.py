@@ -186,20 +186,23 @@ def validate(mapped: pl.DataFrame, table: Table) -> Validated:
     text_cols = {c: pl.col(f"__t_{c}") for c in names}
     value_cols = {c: pl.col(f"__v_{c}") for c in names}
     checks = _checks(table, value_cols, text_cols)
-    frame = (
+    # Both results from one plan: the typed columns are computed once and never held beside them as a frame
+    # of their own (collected apart, validation took 15-25 % longer on a store ZIP's 43 columns).
+    checked = (
         mapped.lazy()
         .with_columns(**{f"__t_{c}": pl.col(c).str.strip_chars().replace(NULL_TOKENS, None) for c in names})
         .with_columns(**{f"__v_{c.name}": _cast(c, text_cols[c.name]) for c in table.columns})
         .with_columns(__bad=pl.any_horizontal([e.fill_null(False) for _, e in checks]) if checks else pl.lit(False))
-        .collect()
     )
-    loaded = frame.filter(~pl.col("__bad")).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names])
     # Reason strings are built for rejected rows only: the first failing rule is the code.
     reasons = [pl.when(e.fill_null(False)).then(pl.lit(code)) for code, e in checks]
-    quarantined = frame.filter("__bad").select(
-        ROW_NUMBER,
-        reason_code=pl.coalesce(reasons) if reasons else pl.lit(None, pl.String),
-        reason_detail=pl.concat_list(reasons).list.drop_nulls().list.join("; ") if reasons else pl.lit(None, pl.String),
-        record=pl.struct(names).struct.json_encode(),
-    )
+    loaded, quarantined = pl.collect_all([
+        checked.filter(~pl.col("__bad")).select(ROW_NUMBER, *[value_cols[c].alias(c) for c in names]),
+        checked.filter("__bad").select(
+            ROW_NUMBER,
+            reason_code=pl.coalesce(reasons) if reasons else pl.lit(None, pl.String),
+            reason_detail=pl.concat_list(reasons).list.drop_nulls().list.join("; ") if reasons else pl.lit(None, pl.String),
+            record=pl.struct(names).struct.json_encode(),
+        ),
+    ])
     return Validated(loaded, quarantined)

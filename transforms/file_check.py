@@ -25,6 +25,9 @@ from transforms.records import ROW_NUMBER, Validated, map_to_contract, string_fr
 DUPLICATE = "duplicate_key"
 LOADED_BATCHES = "batch-*.loaded.parquet"
 LATER_ROWS = "later_rows.parquet"  # the row numbers of a repeated key's later rows
+# The spool is read once or twice on local disk and removed: snappy wrote a million meal scans in 0.18 s against
+# zstd's 0.25 s (polars' default), for 19 MiB against 11.
+SPOOL_COMPRESSION = "snappy"
 
 
 def slices(parsed: pl.DataFrame | Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
@@ -110,9 +113,9 @@ def _rising(numbers: pl.Series, last: int | None) -> int | None:
 
 
 def _spool(checked: Validated, spool: Path, number: int) -> None:
-    checked.loaded.write_parquet(spool / f"batch-{number:06d}.loaded.parquet")
+    checked.loaded.write_parquet(spool / f"batch-{number:06d}.loaded.parquet", compression=SPOOL_COMPRESSION)
     checked.quarantined.cast({"reason_code": pl.String, "reason_detail": pl.String, "record": pl.String}) \
-        .write_parquet(spool / f"batch-{number:06d}.quarantined.parquet")
+        .write_parquet(spool / f"batch-{number:06d}.quarantined.parquet", compression=SPOOL_COMPRESSION)
 
 
 def _finish(con: duckdb.DuckDBPyConnection, table: Table, spool: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import uuid
@@ -110,6 +111,10 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
     run_id = str(uuid.uuid4())
     log_file = log_path(settings, run_id)
     private_dir(log_file.parent)
+    # What start-up built (the libraries, the definitions) lives as long as the run: kept out of the cyclic
+    # garbage collector's full passes, which otherwise walk it again and again while parsers make millions of
+    # small objects (the IoT readings parsed 1.5-1.9 s a file in a process holding the definitions, 1.0 s so).
+    gc.freeze()
     try:
         with _library_output_to(log_file):
             result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
@@ -117,6 +122,7 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
                                             run_config=run_config(settings, run_id, verbose))
     finally:
         close_run_log(run_id)
+        gc.unfreeze()  # a process that runs the job again (tests, a long-lived caller) collects them as before
     summary = RunSummary(result.run_id, result.success, plan.reason, plan.full, log_file=str(log_file))
     summary.assets_materialized = sorted(
         {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}

@@ -120,10 +120,28 @@ def _save_hash_cache(settings: Settings, fresh: dict, scanned: tuple[str, ...]) 
             _write_json(_hash_cache_file(settings), {**kept, **fresh})
 
 
+def size_and_mtime(path: Path) -> list[int]:
+    """What says a file is unchanged since it was hashed (taken before hashing: a change after shows)."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def remember_loaded(settings: Settings, loaded: dict[Path, tuple[list[int], str]]) -> None:
+    """Files a raw step found loaded (now or before), with their size and mtime from before ingest hashed them
+    and their sha256: the next plan judges them without hashing. A complete build plans without scanning the
+    inbox, so its next plan hashed the whole inbox (1.2 GB at SF 1, 1.6 s)."""
+    if not loaded:
+        return
+    remembered = {str(path.resolve()): [*size_mtime, digest, True] for path, (size_mtime, digest) in loaded.items()}
+    with _state_lock(settings):
+        saved = _read_json(_hash_cache_file(settings))
+        if {**saved, **remembered} != saved:
+            _write_json(_hash_cache_file(settings), {**saved, **remembered})
+
+
 def _cache_entry(cache: dict, path: Path) -> tuple[str, list[int], list | None]:
     """(its key, [size, mtime], the cache's entry for `path` if its size and mtime are unchanged, else None)."""
-    stat, key = path.stat(), str(path.resolve())
-    size_mtime = [stat.st_size, stat.st_mtime_ns]
+    key, size_mtime = str(path.resolve()), size_and_mtime(path)
     known = cache.get(key)
     return key, size_mtime, known if known and known[:2] == size_mtime else None
 

@@ -8,7 +8,7 @@ import dagster as dg
 from catalog.contracts import get_contract
 from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_files
 from transforms.landing import inbox_files
-from transforms.run_plan import files_to_ingest
+from transforms.run_plan import files_to_ingest, remember_loaded, size_and_mtime
 from lake.session import ensure_zones, lake_write
 from orchestration.lib.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.defs.resources import LakeResource
@@ -45,15 +45,18 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         files = files_to_ingest(settings, source.id)
         if not files:  # otherwise ingest's first lake session creates the zones (~0.1 s a step less)
             ensure_zones(settings, context.run.run_id)
-        results, failures = [], []
+        results, failures, loaded = [], [], {}
+        before = {path: size_and_mtime(path) for path in files if path.is_file()}  # for the hash cache (remember_loaded)
         for path, outcome in ingest_files(settings, source.id, files, context.run.run_id):
             if isinstance(outcome, IngestFailed):
                 failures.append(str(outcome))
                 context.log.error(str(outcome))
                 continue
             results.append(outcome)
+            loaded[path] = (before[path], outcome.sha256)
             context.log.info(f"{path.name}: {outcome.status}, {outcome.records} records, {outcome.rows} rows read, "
                              f"loaded {outcome.loaded}, quarantined {outcome.quarantined}")
+        remember_loaded(settings, loaded)
         if failures:
             raise dg.Failure(description="Files that could not be parsed (kept in landing, recorded as failed): " + " | ".join(failures))
         new = [r for r in results if r.status == "loaded"]

@@ -5,11 +5,16 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from lake.session import ensure_zones
 from transforms import run_plan
+from orchestration.defs.resources import LakeResource
+from orchestration.defs.sources import raw_asset
 from transforms.ingest import ingest_file
+from transforms.landing import sha256_of
+from transforms.sources import get_source
 from transforms.run_plan import plan_run, record_start, record_success
 
 from conftest import SAMPLES, record_complete_build
@@ -103,6 +108,22 @@ def test_a_raw_step_is_handed_only_files_not_known_loaded(settings, inbox):
     changed = every[1]
     os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
     assert sorted(run_plan.files_to_ingest(settings, "childcare_centers")) == sorted([added, changed])
+
+
+def test_what_a_raw_step_loaded_is_judged_by_the_next_plan_without_hashing(settings, inbox, monkeypatch):
+    """A complete build plans without scanning the inbox; its raw steps remember each file's sha256, so the
+    next plan hashes none of them, and a file changed since is hashed again."""
+    record_complete_build(settings)
+    done = dg.materialize([raw_asset(get_source("childcare_centers"))],
+                          resources={"lake": LakeResource.from_settings(settings)})
+    assert done.success
+    hashed = []
+    monkeypatch.setattr(run_plan, "sha256_of", lambda path: hashed.append(path) or sha256_of(path))
+    assert plan_run(settings).nothing_to_do and hashed == []
+    changed = sorted((inbox / "childcare_centers").iterdir())[0]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
+    assert plan_run(settings).sources == ("childcare_centers",) and hashed == [changed]
 
 
 @pytest.fixture

@@ -120,10 +120,10 @@ def decode_to_utf8(path: Path, out: Path, max_line_bytes: int | None = None, kee
     with path.open("rb") as f:
         bom = f.read(3) == UTF8_BOM
     if bom:
-        if keep_bom and (failure := _stream(path, "utf-8", limit, None, start=len(UTF8_BOM))) is None:
-            return "utf-8-sig", path
-        if not keep_bom and (failure := _transcode(path, "utf-8", out, limit, start=len(UTF8_BOM))) is None:
-            return "utf-8-sig", out
+        start = len(UTF8_BOM)
+        failure = _stream(path, "utf-8", limit, None, start) if keep_bom else _transcode(path, "utf-8", out, limit, start)
+        if failure is None:
+            return "utf-8-sig", path if keep_bom else out
         if failure.saw_hangul:
             raise _changes_mid_file(name, failure)
         raise EncodingError(f"{name}: unknown encoding (a UTF-8 BOM, then byte 0x{failure.byte:02x} that is not "

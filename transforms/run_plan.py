@@ -130,13 +130,9 @@ def remember_loaded(settings: Settings, loaded: dict[Path, tuple[list[int], str]
     """Files a raw step found loaded (now or before), with their size and mtime from before ingest hashed them
     and their sha256: the next plan judges them without hashing. A complete build plans without scanning the
     inbox, so its next plan hashed the whole inbox (1.2 GB at SF 1, 1.6 s)."""
-    if not loaded:
-        return
-    remembered = {str(path.resolve()): [*size_mtime, digest, True] for path, (size_mtime, digest) in loaded.items()}
-    with _state_lock(settings):
-        saved = _read_json(_hash_cache_file(settings))
-        if {**saved, **remembered} != saved:
-            _write_json(_hash_cache_file(settings), {**saved, **remembered})
+    if loaded:  # merged into the cache like a scan's entries, no source's entries replaced (none was scanned)
+        _save_hash_cache(settings, {str(path.resolve()): [*size_mtime, digest, True]
+                                    for path, (size_mtime, digest) in loaded.items()}, scanned=())
 
 
 def _cache_entry(cache: dict, path: Path) -> tuple[str, list[int], list | None]:

@@ -101,6 +101,25 @@ def test_a_session_builds_the_data_docs_of_all_its_validations_once_when_it_ends
     assert all(f"validations/{suite}/" in index for suite in suites)
 
 
+def test_a_suite_is_saved_when_its_contract_changes_and_not_on_every_validation(tmp_path):
+    # GX's add_or_update compares every expectation with every other: an unchanged suite is not saved again
+    table = get_contract("wildfire_weather").table
+    suite_file = tmp_path / "gx" / "expectations" / f"{suite_for(table).name}.json"
+    frame = pd.DataFrame({c.name: [None] for c in table.columns})
+    validate_batch(tmp_path, table, frame, "first")
+    saved = suite_file.read_text(encoding="utf-8")
+    suite_file.touch()
+    before = suite_file.stat().st_mtime_ns
+    assert validate_batch(tmp_path, table, frame, "second").evaluated == len(suite_for(table).expectations)
+    assert suite_file.stat().st_mtime_ns == before and suite_file.read_text(encoding="utf-8") == saved
+    # a contract with one rule more: the stored suite follows it, and the validation runs it
+    station = table.column("station_id")
+    stricter = replace(table, columns=tuple(replace(c, unique=True) if c is station else c for c in table.columns))
+    outcome = validate_batch(tmp_path, stricter, frame, "third")
+    assert outcome.evaluated == len(suite_for(stricter).expectations) == len(suite_for(table).expectations) + 1
+    assert "expect_column_values_to_be_unique" in suite_file.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("text", ["김치볶음밥 햇살어린이집", "마곡해님어린이집", "구립등촌해님어린이집", "별님 반", "선생님"])
 def test_menus_and_centre_names_are_not_mistaken_for_names(text):
     # found by `make bench`: SF 1 centre names such as 마곡해님어린이집 used to trip the name pattern

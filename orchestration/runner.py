@@ -22,6 +22,7 @@ from orchestration.lib.openlineage import emit_for_run
 from orchestration.lib.run_log import StepListener, close_run_log, failure_reason, listening, log_path, run_config
 from orchestration.lib.selection import plan_tags, planned_keys, whole_lake
 from lake.settings import Settings
+from quality.gx_runner import import_ahead
 from transforms.dbt_project import prepare_manifest
 from transforms.run_plan import RunPlan, check_domains, plan_run, record_start, record_success
 
@@ -102,6 +103,7 @@ def _library_output_to(path) -> Iterator[None]:
 
 def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSummary:
     from orchestration.defs import build_definitions  # heavy: import on use
+    from orchestration.defs.gx_checks import checked_assets
 
     prepare_manifest(settings)
     defs = build_definitions(settings)
@@ -115,6 +117,8 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
     # garbage collector's full passes, which otherwise walk it again and again while parsers make millions of
     # small objects (the IoT readings parsed 1.5-1.9 s a file in a process holding the definitions, 1.0 s so).
     gc.freeze()
+    if selection is None or checked_assets().intersection(selection):  # the run has the GX step
+        import_ahead()
     try:
         with _library_output_to(log_file):
             result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,

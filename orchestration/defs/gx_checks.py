@@ -74,6 +74,11 @@ def _result(con, validate: Validate, source_id: str, run_id: str) -> dg.AssetChe
     )
 
 
+def checked_assets() -> set[dg.AssetKey]:
+    """The raw assets this step checks: a run that materializes one runs the step."""
+    return {asset_key(get_contract(s)) for s in sources()}
+
+
 def gx_checks() -> dg.AssetChecksDefinition:
     keys = {dg.AssetCheckKey(asset_key(get_contract(s)), CHECK_NAME): s for s in sources()}
 

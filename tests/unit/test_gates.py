@@ -1,5 +1,8 @@
 """Privacy gates and the GX suite on passing and failing fixtures."""
 
+import subprocess
+import sys
+
 import duckdb
 import pandas as pd
 import pytest
@@ -118,6 +121,16 @@ def test_a_suite_is_saved_when_its_contract_changes_and_not_on_every_validation(
     outcome = validate_batch(tmp_path, stricter, frame, "third")
     assert outcome.evaluated == len(suite_for(stricter).expectations) == len(suite_for(table).expectations) + 1
     assert "expect_column_values_to_be_unique" in suite_file.read_text(encoding="utf-8")
+
+
+def test_gx_is_imported_on_a_thread_of_its_own():
+    # a run with the GX step imports GX while its first steps work: a fresh interpreter, so GX is not there yet
+    code = ("import sys, threading; from quality.gx_runner import import_ahead; "
+            "assert 'great_expectations' not in sys.modules; thread = import_ahead(); "
+            "assert thread is not threading.current_thread(); thread.join(120); "
+            "assert 'great_expectations' in sys.modules and 'quality.gx_suites' in sys.modules; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("text", ["김치볶음밥 햇살어린이집", "마곡해님어린이집", "구립등촌해님어린이집", "별님 반", "선생님"])

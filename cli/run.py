@@ -44,7 +44,6 @@ def run(
 
     from lake.catalog_backend import masked_catalog
     from lake.run_lock import RunLocked
-    from lake.session import ensure_zones
     from orchestration.runner import run_main  # prepares the dbt manifest before loading the definitions
 
     def step_line(step: str, outcome: str, seconds: float, message: str) -> None:
@@ -53,7 +52,6 @@ def run(
         else:
             err.print(f"  [red]✗ {step}[/red]: {message.splitlines()[0] if message else 'failed'}")
 
-    ensure_zones(settings)
     try:
         with progress(f"Running the main job: {quick.reason}"):
             summary = run_main(settings, wait_seconds=wait, full=everything, on_step=step_line, verbose=verbose,

@@ -304,7 +304,8 @@ class LakeWriter:
     """Several write transactions of one asset (a raw step's files, one transaction each), each as
     `lake_write_retrying` makes it. On the embedded catalog they share one session, which holds the lake
     lock from the first to the last: a session of its own cost each transaction ~65 ms (connecting, loading
-    and attaching, DuckLake's first look at the catalog, the reader catalog copied on release). On a
+    and attaching, DuckLake's first look at the catalog). The reader catalog is published after each
+    transaction (with the catalog's WAL), so readers see every committed file, as before. On a
     PostgreSQL catalog each transaction opens its own, so that a conflict is retried from a fresh session."""
 
     def __init__(self, settings: Settings, asset: str, run_id: str, purpose_code: str = "",
@@ -316,7 +317,9 @@ class LakeWriter:
         if self._con is None:
             return lake_write_retrying(self.settings, self.asset, self.run_id, write, self.purpose_code)
         with _transaction(self._con, self.asset, self.run_id, self.purpose_code):
-            return write(self._con)
+            done = write(self._con)
+        publish_reader_catalog(self.settings)  # readers see each committed transaction, as after a session
+        return done
 
     def read(self, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """`read(con)` outside a write transaction (it may make its own, as create_missing_zones does)."""

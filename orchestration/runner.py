@@ -16,7 +16,7 @@ from catalog.contracts import load_contracts
 from governance.audit import flush_access_spool
 from lake.files import private_dir
 from lake.run_lock import run_lock
-from lake.session import lake_session
+from lake.session import ensure_zones, lake_session
 from orchestration.lib.dagster_storage import write_instance_yaml
 from orchestration.lib.openlineage import emit_for_run
 from orchestration.lib.run_log import StepListener, close_run_log, failure_reason, listening, log_path, run_config
@@ -76,6 +76,8 @@ def run_main(settings: Settings, wait_seconds: float | None = 0.0, full: bool = 
         if plan.nothing_to_do:
             summary = RunSummary("", True, plan.reason)
         else:
+            # Under the run lock: a second run is refused at once, even while this one's writer holds the lake.
+            ensure_zones(settings)
             record_start(settings, plan)
             with listening(on_step):
                 summary = _run_main(settings, plan, verbose)

@@ -264,29 +264,22 @@ def commit_message(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purp
 
 
 @contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection, asset: str, run_id: str, purpose_code: str) -> Iterator[None]:
-    """BEGIN … COMMIT on `con`, labelled with asset and run; rolled back if the block raises."""
-    con.execute("BEGIN")
-    try:
-        commit_message(con, asset, run_id, purpose_code)
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT (a conflict) ended it already
-            con.execute("ROLLBACK")
-        raise
-
-
-@contextmanager
 def lake_write(settings: Settings, asset: str, run_id: str, purpose_code: str = "",
                lock_timeout: float = -1) -> Iterator[duckdb.DuckDBPyConnection]:
     """One write transaction = one DuckLake snapshot, labelled with asset and run. On a PostgreSQL catalog
     it holds the asset's advisory lock (one writer per table; `lock_timeout` as for the lake lock)."""
     asset_lock = _advisory(settings, f"lakehouse:asset:{asset}", lock_timeout) if shared_catalog(settings) \
         else contextlib.nullcontext()
-    with asset_lock, lake_session(settings, lock_timeout=lock_timeout) as con, \
-            _transaction(con, asset, run_id, purpose_code):
-        yield con
+    with asset_lock, lake_session(settings, lock_timeout=lock_timeout) as con:
+        con.execute("BEGIN")
+        try:
+            commit_message(con, asset, run_id, purpose_code)
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT (a conflict) ended it already
+                con.execute("ROLLBACK")
+            raise
 
 
 def lake_write_retrying(settings: Settings, asset: str, run_id: str, write: Callable[[duckdb.DuckDBPyConnection], T],
@@ -298,45 +291,6 @@ def lake_write_retrying(settings: Settings, asset: str, run_id: str, write: Call
             return write(con)
 
     return retry_conflicts(asset, attempt) if shared_catalog(settings) else attempt()
-
-
-class LakeWriter:
-    """Several write transactions of one asset (a raw step's files, one transaction each), each as
-    `lake_write_retrying` makes it. On the embedded catalog they share one session, which holds the lake
-    lock from the first to the last: a session of its own cost each transaction ~65 ms (connecting, loading
-    and attaching, DuckLake's first look at the catalog). The reader catalog is published after each
-    transaction (with the catalog's WAL), so readers see every committed file, as before. On a
-    PostgreSQL catalog each transaction opens its own, so that a conflict is retried from a fresh session."""
-
-    def __init__(self, settings: Settings, asset: str, run_id: str, purpose_code: str = "",
-                 con: duckdb.DuckDBPyConnection | None = None) -> None:
-        self.settings, self.asset, self.run_id, self.purpose_code, self._con = settings, asset, run_id, purpose_code, con
-
-    def write(self, write: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """`write(con)` in one transaction (one snapshot)."""
-        if self._con is None:
-            return lake_write_retrying(self.settings, self.asset, self.run_id, write, self.purpose_code)
-        with _transaction(self._con, self.asset, self.run_id, self.purpose_code):
-            done = write(self._con)
-        publish_reader_catalog(self.settings)  # readers see each committed transaction, as after a session
-        return done
-
-    def read(self, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """`read(con)` outside a write transaction (it may make its own, as create_missing_zones does)."""
-        if self._con is None:
-            with lake_session(self.settings) as con:
-                return read(con)
-        return read(self._con)
-
-
-@contextmanager
-def lake_writer(settings: Settings, asset: str, run_id: str, purpose_code: str = "") -> Iterator[LakeWriter]:
-    """A LakeWriter for one asset's transactions; on the embedded catalog its session ends with the block."""
-    if shared_catalog(settings):
-        yield LakeWriter(settings, asset, run_id, purpose_code)
-        return
-    with lake_session(settings) as con:
-        yield LakeWriter(settings, asset, run_id, purpose_code, con)
 
 
 def create_missing_zones(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

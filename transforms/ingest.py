@@ -6,7 +6,7 @@ exactly once, whatever runs at the same time and wherever a process dies:
 * the landing copy is written beside its target and renamed into place (landing.py), so a copy on disk
   is always whole; a copy without a record is simply landed again by the next ingest;
 * the "already loaded?" check, the rows and the landing record are one DuckLake transaction under the
-  lake lock (`LakeWriter.write`): a second ingest of the same bytes finds the first one's record there and
+  lake lock (`lake_write`): a second ingest of the same bytes finds the first one's record there and
   returns `already_loaded`, adding nothing; a process killed before COMMIT leaves no record and no rows.
 
 A file that cannot be parsed (or is refused as hostile: see encoding.py, archives.py and the limits in
@@ -20,18 +20,18 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from catalog.contracts import Table, get_contract
 from lake.files import process_scratch
 from lake.pause_points import pause_point
-from lake.session import LakeWriter, create_missing_zones, lake_writer, table_exists
+from lake.session import create_missing_zones, lake_session, lake_write_retrying, table_exists
 from lake.settings import Limits, Settings
 from transforms.archives import check_zip
 from transforms.encoding import EncodingError, decode_to_utf8
@@ -42,6 +42,7 @@ from transforms.source import Source
 from transforms.sources import get_source
 
 LANDING_TABLE = "lake.landing.files"
+T = TypeVar("T")
 META_COLUMNS = {"_landing_sha256": "VARCHAR", ROW_NUMBER: "BIGINT", "_loaded_at": "TIMESTAMP"}
 UNPARSEABLE = (EncodingError, ParseError, SchemaMismatch)
 LANDING_ADDED = {"records": "BIGINT", "period": "VARCHAR"}  # source rows; the reference period given to ingest
@@ -122,20 +123,19 @@ def loaded_record(con: duckdb.DuckDBPyConnection, source_id: str, digest: str) -
     return None if row is None else _stored(source_id, digest, row)
 
 
-def _zones_and_earlier_loads(writer: LakeWriter, source_id: str, digests: list[str]) -> dict[str, IngestResult]:
-    """Before copying anything: the zones in place, and the loads already recorded for these bytes, by
-    sha256 (each file's write transaction asks again under the lock)."""
-    def read(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-        create_missing_zones(con, writer.run_id)
+def _zones_and_earlier_loads(settings: Settings, source_id: str, digests: list[str], run_id: str) -> dict[str, IngestResult]:
+    """One session before copying anything: the zones in place, and the loads already recorded for these
+    bytes, by sha256 (each file's write transaction asks again under the lock)."""
+    with lake_session(settings) as con:
+        create_missing_zones(con, run_id)
         if not digests or not table_exists(con, "landing.files"):
-            return []
-        return con.execute(
+            return {}
+        rows = con.execute(
             f"SELECT sha256, {_RECORD} FROM {LANDING_TABLE} WHERE source = ? AND list_contains(?, sha256) "
             "AND status = 'loaded' QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY received_at) = 1",
             [source_id, digests],
         ).fetchall()
-
-    return {row[0]: _stored(source_id, row[0], row[1:]) for row in writer.read(read)}
+    return {row[0]: _stored(source_id, row[0], row[1:]) for row in rows}
 
 
 def _landing_row(result: IngestResult, received_at: datetime, size: int, run_id: str) -> dict:
@@ -187,32 +187,31 @@ def _refuse_oversized(path: Path, settings: Settings) -> None:
         raise ParseError(f"{path.name}: {size} bytes, over the limit of {limit} (LAKEHOUSE_MAX_FILE_BYTES); not landed")
 
 
-@contextmanager
-def source_writer(settings: Settings, source_id: str, run_id: str) -> Iterator[LakeWriter]:
-    """The write transactions of a source's raw asset, labelled with it and the run; on a PostgreSQL catalog
-    each is run again from its start when it loses a conflict (every source's ingest also writes
+def _lake_write(settings: Settings, source_id: str, run_id: str, write: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """`write(con)` in the write transaction of a source's raw asset, labelled with it and the run; on a
+    PostgreSQL catalog run again from its start when it loses a conflict (every source's ingest also writes
     `landing.files`, under its own source's lock)."""
     contract = get_contract(source_id)
-    with lake_writer(settings, contract.table.physical_name.replace(".", "/"), run_id,
-                     contract.custom["purpose_code"]) as writer:
-        yield writer
+    return lake_write_retrying(settings, contract.table.physical_name.replace(".", "/"), run_id, write,
+                               contract.custom["purpose_code"])
 
 
-def _store_failure(writer: LakeWriter, result: IngestResult, received_at: datetime, size: int) -> IngestResult | None:
+def _store_failure(settings: Settings, result: IngestResult, received_at: datetime, size: int,
+                   run_id: str) -> IngestResult | None:
     """Record the failed file (replacing an earlier failure of the same bytes); None, or the load another
     process recorded for these bytes meanwhile."""
     def write(con: duckdb.DuckDBPyConnection) -> IngestResult | None:
         ensure_ingest_tables(con, result.source)
         if stored := loaded_record(con, result.source, result.sha256):
             return stored
-        _replace_landing_record(con, _landing_row(result, received_at, size, writer.run_id))
+        _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
         return None
 
-    return writer.write(write)
+    return _lake_write(settings, result.source, run_id, write)
 
 
-def _store_load(writer: LakeWriter, result: IngestResult, checked: CheckedFile, received_at: datetime,
-                size: int) -> IngestResult:
+def _store_load(settings: Settings, result: IngestResult, checked: CheckedFile, received_at: datetime, size: int,
+                run_id: str) -> IngestResult:
     """Rows, quarantine and landing record in one snapshot, unless these bytes are already loaded."""
     table = get_contract(result.source).table
     stamp = "?::VARCHAR AS _landing_sha256, ?::TIMESTAMP"
@@ -224,16 +223,16 @@ def _store_load(writer: LakeWriter, result: IngestResult, checked: CheckedFile, 
                     f"FROM {checked.loaded_rows}", [result.sha256, received_at])
         con.execute(f"INSERT INTO {quarantine_table(result.source)} BY NAME SELECT *, {stamp} AS _quarantined_at "
                     f"FROM read_parquet('{checked.quarantined_path}')", [result.sha256, received_at])
-        _replace_landing_record(con, _landing_row(result, received_at, size, writer.run_id))
+        _replace_landing_record(con, _landing_row(result, received_at, size, run_id))
         pause_point("ingest:before_commit")
         return result
 
-    stored = writer.write(write)
+    stored = _lake_write(settings, result.source, run_id, write)
     pause_point("ingest:committed")
     return stored
 
 
-def _land_and_load(settings: Settings, writer: LakeWriter, source: Source, path: Path, result: IngestResult) -> IngestResult:
+def _land_and_load(settings: Settings, source: Source, path: Path, result: IngestResult, run_id: str) -> IngestResult:
     received_at = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
     # inside the private data folder, not /tmp: it holds rows as delivered, and outlives a killed process
@@ -246,13 +245,13 @@ def _land_and_load(settings: Settings, writer: LakeWriter, source: Source, path:
                                                   path.name, result.period)
         except UNPARSEABLE as exc:
             result.status, result.error = "failed", str(exc)
-            if stored := _store_failure(writer, result, received_at, size):
+            if stored := _store_failure(settings, result, received_at, size, run_id):
                 return stored
             raise IngestFailed(f"{path}: {exc}") from exc
         result.rows, result.records = checked.rows, checked.records
         result.loaded, result.quarantined = checked.loaded, checked.quarantined
         result.reasons, result.unmapped_fields = checked.reasons, checked.unmapped_fields
-        return _store_load(writer, result, checked, received_at, size)
+        return _store_load(settings, result, checked, received_at, size, run_id)
 
 
 def _refuse_period(source: Source, period: str | None) -> None:
@@ -265,37 +264,27 @@ def _refuse_period(source: Source, period: str | None) -> None:
 
 
 def ingest_files(settings: Settings, source_id: str, paths: list[Path], run_id: str,
-                 period: str | None = None, writer: LakeWriter | None = None) -> Iterator[tuple[Path, IngestResult | IngestFailed]]:
+                 period: str | None = None) -> Iterator[tuple[Path, IngestResult | IngestFailed]]:
     """Land and load each file, one transaction per file: (path, its result, or the IngestFailed that names
-    the file and the problem). The loads already recorded for these bytes are read once for all of them;
-    `period` (YYYYMM) is the reference period of files whose names have none, for sources that take one
-    (`Source.takes_period`). The transactions go through `writer` (the source's, `source_writer`), or
-    through one of their own."""
+    the file and the problem). The loads already recorded for these bytes are read in one lake session for
+    all of them; `period` (YYYYMM) is the reference period of files whose names have none, for sources that
+    take one (`Source.takes_period`)."""
     source = get_source(source_id)
     _refuse_period(source, period)
-    if writer is not None:
-        yield from _ingest_all(settings, writer, source, list(map(Path, paths)), period)
-        return
-    with source_writer(settings, source_id, run_id) as writer:
-        yield from _ingest_all(settings, writer, source, list(map(Path, paths)), period)
-
-
-def _ingest_all(settings: Settings, writer: LakeWriter, source: Source, paths: list[Path],
-                period: str | None) -> Iterator[tuple[Path, IngestResult | IngestFailed]]:
     digests: dict[Path, str] = {}
-    for path in paths:
+    for path in map(Path, paths):
         if not path.is_file():
             yield path, IngestFailed(f"{path}: no such file")
             continue
         digests[path] = sha256_of(path)
-    previous = _zones_and_earlier_loads(writer, source.id, list(digests.values()))
+    previous = _zones_and_earlier_loads(settings, source_id, list(digests.values()), run_id)
     for path, digest in digests.items():
         if digest in previous:
             yield path, previous[digest]
             continue
         pause_point("ingest:hashed")
         try:
-            result = _land_and_load(settings, writer, source, path, IngestResult(source.id, path.name, digest, period=period))
+            result = _land_and_load(settings, source, path, IngestResult(source_id, path.name, digest, period=period), run_id)
         except IngestFailed as exc:
             yield path, exc
         except (LandingFailed, duckdb.IOException) as exc:  # a full disk, most likely: any transaction rolled back

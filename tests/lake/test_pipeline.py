@@ -12,6 +12,7 @@ from catalog.registry import audiences
 from governance.analyst import analyst_connection
 from governance.export import Requester, export_release
 from lake.session import lake_session
+from lake.settings import DBT_PROJECT_DIR
 
 from conftest import cells_containing, string_cells
 
@@ -26,6 +27,8 @@ def test_main_job_materializes_everything_and_all_checks_pass(materialized):
     assert any(name.endswith(":gx_contract_suite") for name in summary.checks_passed)
     assert any(name.endswith(":small_cells_suppressed") for name in summary.checks_passed)
     assert any(name.endswith(":contract_rules_stg_childcare__meals") for name in summary.checks_passed)
+    # A dbt build that succeeded leaves no folder of its own in the project's target/ (dagster-dbt names it).
+    assert not list((DBT_PROJECT_DIR / "target").glob(f"dbt_models-{summary.run_id[:7]}-*"))
 
 
 def test_a_broken_contract_rule_fails_its_models_one_dbt_test_and_is_named(lake_copy, monkeypatch):
@@ -124,8 +127,6 @@ def test_gx_data_docs_are_built_under_data(materialized):
 
 
 def test_logs_and_run_history_hold_no_child_identifier_and_no_key(materialized, child_ids):
-    from lake.settings import DBT_PROJECT_DIR
-
     settings, _ = materialized
     key = (settings.key_dir / "DAYCARE_FOOD_SCANNER_STATS.key").read_text().strip()
     places = [*settings.dagster_home.rglob("*"), *(DBT_PROJECT_DIR / "logs").rglob("*"), *settings.quality_dir.rglob("*.json")]
